@@ -1,0 +1,214 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from annotations.text import fold
+
+
+class EntityKind(models.TextChoices):
+    PERSON = "PERSON", "Person"
+    ORG = "ORG", "Organisation"
+    GPE = "GPE", "Country, city, state"
+    LOC = "LOC", "Location"
+    NORP = "NORP", "Nationality, religious or political group"
+    EVENT = "EVENT", "Event"
+    OTHER = "OTHER", "Other"
+
+
+class SpanKind(models.TextChoices):
+    QUOTE = "quote", "Quote"
+    MENTION = "mention", "Mention"
+    CLAIM = "claim", "Claim"
+
+
+class SpanStatus(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    ORPHANED = "orphaned", "Orphaned"  # its text vanished in a new revision of the article
+
+
+class Verdict(models.TextChoices):
+    UNREVIEWED = "unreviewed", "Unreviewed"
+    TRUE = "true", "True"
+    MOSTLY_TRUE = "mostly_true", "Mostly true"
+    MIXED = "mixed", "Half true"
+    MISLEADING = "misleading", "Misleading"
+    MOSTLY_FALSE = "mostly_false", "Mostly false"
+    FALSE = "false", "False"
+    UNPROVEN = "unproven", "Unproven"
+
+
+def _choices_check(field: str, choices: type[models.TextChoices], name: str):
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class Entity(models.Model):
+    """A canonical person, organisation, place…; spans point at it."""
+
+    name = models.CharField(max_length=300)
+    # Case- and accent-folded name for lookups that work the same on SQLite and PostgreSQL.
+    folded = models.CharField(max_length=300, editable=False, db_index=True)
+    kind = models.CharField(max_length=10, choices=EntityKind.choices)
+    description = models.TextField(blank=True)
+    external_id = models.CharField(max_length=100, blank=True, help_text="e.g. a Wikidata QID")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name_plural = "entities"
+        ordering = ["name", "id"]
+        constraints = [
+            _choices_check("kind", EntityKind, "%(app_label)s_%(class)s_kind_valid"),
+        ]
+        indexes = [
+            # Entity list filtered by kind, alphabetical.
+            models.Index(fields=["kind", "folded"], name="entity_kind_folded_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+    def save(self, *args, **kwargs):
+        # Derived column, not validation: keep the folded form in step with the name.
+        self.folded = fold(self.name)
+        super().save(*args, **kwargs)
+
+
+class EntityAlias(models.Model):
+    """Another name for an entity: a misspelling, a surname, a title ("Secretary of State")."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=300)
+    folded = models.CharField(max_length=300, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "entity aliases"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "folded"], name="%(app_label)s_%(class)s_unique_per_entity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.folded = fold(self.name)
+        super().save(*args, **kwargs)
+
+
+class Claim(models.Model):
+    """A checkable statement; one or more spans in one or more articles state it."""
+
+    text = models.TextField(help_text="The claim, normalised.")
+    claimant = models.ForeignKey(
+        Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
+    )
+    verdict = models.CharField(max_length=20, choices=Verdict.choices, default=Verdict.UNREVIEWED)
+    verdict_note = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            _choices_check("verdict", Verdict, "%(app_label)s_%(class)s_verdict_valid"),
+        ]
+        indexes = [
+            # Review queue and "every claim rated false", newest first.
+            models.Index(fields=["verdict", "-created_at", "-id"], name="claim_verdict_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Span(models.Model):
+    """A stretch body[start:end] of one article: a quote, a mention or a claim."""
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="spans")
+    start = models.PositiveIntegerField(help_text="Code point offset into the article body.")
+    end = models.PositiveIntegerField(help_text="Code point offset, exclusive.")
+    text = models.TextField(help_text="Exactly body[start:end].")
+    prefix = models.CharField(max_length=64, blank=True, help_text="Text just before, to re-anchor.")
+    suffix = models.CharField(max_length=64, blank=True, help_text="Text just after, to re-anchor.")
+    kind = models.CharField(max_length=10, choices=SpanKind.choices)
+    entity = models.ForeignKey(
+        Entity, null=True, blank=True, on_delete=models.PROTECT, related_name="mentions"
+    )
+    speaker = models.ForeignKey(
+        Entity, null=True, blank=True, on_delete=models.PROTECT, related_name="quotes"
+    )
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="spans"
+    )
+    status = models.CharField(max_length=10, choices=SpanStatus.choices, default=SpanStatus.ACCEPTED)
+    origin = models.CharField(
+        max_length=50, default="editor", help_text='"editor", or the suggester that proposed it.'
+    )
+    confidence = models.FloatField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["article_id", "start", "-end", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(start__lt=F("end")),
+                name="%(app_label)s_%(class)s_start_before_end",
+            ),
+            _choices_check("kind", SpanKind, "%(app_label)s_%(class)s_kind_valid"),
+            _choices_check("status", SpanStatus, "%(app_label)s_%(class)s_status_valid"),
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True)
+                | (Q(confidence__gte=0) & Q(confidence__lte=1)),
+                name="%(app_label)s_%(class)s_confidence_0_1",
+            ),
+            # An accepted mention names its entity; a suggestion may still be a bare name.
+            models.CheckConstraint(
+                condition=~Q(kind=SpanKind.MENTION)
+                | Q(entity__isnull=False)
+                | Q(status__in=[SpanStatus.SUGGESTED, SpanStatus.REJECTED]),
+                name="%(app_label)s_%(class)s_mention_has_entity",
+            ),
+        ]
+        indexes = [
+            # Workspace and articles/<id>/spans/: one article's spans in text order.
+            models.Index(fields=["article", "start", "end"], name="span_article_start_idx"),
+            # Cursor pagination over all spans and the kind/status filters, newest first.
+            models.Index(fields=["kind", "-created_at", "-id"], name="span_kind_created_idx"),
+            models.Index(fields=["-created_at", "-id"], name="span_created_idx"),
+            # entities/<id>/mentions/ and spans?entity=
+            models.Index(fields=["entity", "-created_at", "-id"], name="span_entity_idx"),
+            # entities/<id>/quotes/ and spans?speaker=
+            models.Index(fields=["speaker", "-created_at", "-id"], name="span_speaker_idx"),
+            models.Index(fields=["claim"], name="span_claim_idx"),
+            # "has unreviewed suggestions" per article: small, since most spans are accepted.
+            models.Index(
+                fields=["article"],
+                condition=Q(status=SpanStatus.SUGGESTED),
+                name="span_suggested_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.start}-{self.end} “{self.text[:40]}”"

@@ -1,0 +1,163 @@
+"""Turn the bytes of an article file into a title, a clean body and a report.
+
+Plain Python, no Django: the same cleaning runs in the import service, the admin upload,
+the management commands and the suggesters' evaluation command.
+
+Every span offset in newsdesk refers to the cleaned body, so the cleaning is deterministic
+and the original text is kept beside it for provenance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
+    r"advertisement",
+    r"skip advertisement",
+    r"(story|article) continues below( this)?( advertisement)?",
+    r"read also\b.*",
+    r"read more\s*[:\-–—].*",
+    r"also read\s*[:\-–—].*",
+    r"related\s*:.*",
+    r"scroll (down )?to continue( reading)?",
+    r"sponsored( content)?",
+)
+
+# Control characters other than tab/newline/CR say "this is not text", as do NUL bytes.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WS = re.compile(r"\s+")
+
+
+class ArticleFileError(ValueError):
+    """The file cannot become an article; the message says why, for a person to read."""
+
+
+@dataclass(frozen=True)
+class Removal:
+    line: int  # 1-based line number in the original text
+    text: str
+    reason: str  # "boilerplate" or "repeated paragraph"
+
+
+@dataclass(frozen=True)
+class CleanedArticle:
+    title: str
+    body: str
+    original: str  # the decoded text exactly as imported (BOM stripped)
+    content_hash: str  # sha256 of the normalised text: same content, same hash
+    removals: tuple[Removal, ...] = field(default_factory=tuple)
+
+    @property
+    def word_count(self) -> int:
+        return len(self.body.split())
+
+
+class Cleaner:
+    """Holds the compiled boilerplate patterns so a batch compiles them once."""
+
+    def __init__(self, boilerplate_patterns: Iterable[str] | None = None, max_bytes: int = 0):
+        patterns = DEFAULT_BOILERPLATE_PATTERNS if boilerplate_patterns is None else boilerplate_patterns
+        self.boilerplate = [re.compile(p, re.IGNORECASE) for p in patterns]
+        self.max_bytes = max_bytes
+
+    def clean(self, data: bytes) -> CleanedArticle:
+        original = self.decode(data)
+        text = normalise(original)
+        lines = text.split("\n")
+
+        title_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+        if title_index is None:
+            raise ArticleFileError("The file holds only white space.")
+        title = _WS.sub(" ", lines[title_index]).strip()
+
+        removals: list[Removal] = []
+        kept: list[tuple[str, bool]] = []  # (paragraph, blank line before it)
+        blank_before = False
+        previous_key = _WS.sub(" ", title).casefold()
+        for number, raw in enumerate(lines[title_index + 1 :], start=title_index + 2):
+            line = raw.strip()
+            if not line:
+                blank_before = True
+                continue
+            if self.is_boilerplate(line):
+                removals.append(Removal(number, line, "boilerplate"))
+                continue
+            key = _WS.sub(" ", line).casefold()
+            if key == previous_key:
+                removals.append(Removal(number, line, "repeated paragraph"))
+                continue
+            kept.append((line, blank_before))
+            blank_before = False
+            previous_key = key
+
+        if not kept:
+            raise ArticleFileError(f"“{_short(title)}” has a title but no body text.")
+        # A blank line (a paragraph break) survives as exactly one blank line; lines that
+        # followed each other directly stay on consecutive lines.
+        parts = [kept[0][0]]
+        for line, blank in kept[1:]:
+            parts.append("\n\n" if blank else "\n")
+            parts.append(line)
+        body = "".join(parts)
+        return CleanedArticle(
+            title=title,
+            body=body,
+            original=original,
+            content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            removals=tuple(removals),
+        )
+
+    def decode(self, data: bytes) -> str:
+        if not data:
+            raise ArticleFileError("The file is empty.")
+        if self.max_bytes and len(data) > self.max_bytes:
+            raise ArticleFileError(
+                f"The file is {_size(len(data))}; the limit is {_size(self.max_bytes)}."
+            )
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ArticleFileError("The file is UTF-16; save it as UTF-8 and import it again.")
+        if b"\x00" in data:
+            raise ArticleFileError("The file is binary, not text (it contains NUL bytes).")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ArticleFileError(
+                f"The file is not valid UTF-8 (byte {error.start}: {data[error.start:error.start + 1]!r});"
+                " save it as UTF-8 and import it again."
+            ) from None
+        controls = len(_CONTROL.findall(text))
+        if controls and controls > len(text) // 100:
+            raise ArticleFileError(
+                f"The file looks binary, not text ({controls} control characters)."
+            )
+        return text
+
+    def is_boilerplate(self, line: str) -> bool:
+        return any(pattern.fullmatch(line) for pattern in self.boilerplate)
+
+
+def normalise(text: str) -> str:
+    """Newlines to \\n, Unicode to NFC, stray control characters out; nothing else changes."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    return _CONTROL.sub("", text)
+
+
+def clean(data: bytes, **options) -> CleanedArticle:
+    return Cleaner(**options).clean(data)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n} bytes"

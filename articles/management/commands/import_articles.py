@@ -1,0 +1,48 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from articles import sources
+from articles.services import Outcome, articles_import, import_limits
+
+
+class Command(BaseCommand):
+    help = "Import article files (.txt), folders of them and .zip archives of them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help="files, folders or .zip archives")
+        parser.add_argument(
+            "--show-removed", action="store_true", help="list every line the cleaner removed"
+        )
+
+    def handle(self, *args, paths, show_removed=False, **options):
+        files = list(sources.from_paths(paths, import_limits()))
+        if not files:
+            raise CommandError("No .txt or .zip files found in " + ", ".join(paths))
+        total = len(files)
+        counts = dict.fromkeys(Outcome, 0)
+        styles = {
+            Outcome.IMPORTED: self.style.SUCCESS,
+            Outcome.ALREADY: self.style.NOTICE,
+            Outcome.SKIPPED: self.style.WARNING,
+            Outcome.CONFLICT: self.style.ERROR,
+            Outcome.FAILED: self.style.ERROR,
+        }
+        width = len(str(total))
+        for number, item in enumerate(files, start=1):
+            # One file at a time, so the progress line appears as each one finishes.
+            [report] = articles_import(files=[item])
+            counts[report.outcome] += 1
+            line = f"[{number:>{width}}/{total}] {report.name}: {report.outcome}"
+            if report.message:
+                line += f" — {report.message}"
+            self.stdout.write(styles[report.outcome](line))
+            if show_removed:
+                for removed in report.removed:
+                    self.stdout.write(f"    removed {removed}")
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if n)
+        self.stdout.write(f"{total} files: {summary}")
+        failed = counts[Outcome.FAILED] + counts[Outcome.CONFLICT]
+        if failed:
+            sys.stdout.flush()
+            raise CommandError(f"{failed} of {total} files were not imported.", returncode=1)

@@ -1,0 +1,50 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Article(models.Model):
+    """One news article. Every span offset counts code points of `body`."""
+
+    title = models.TextField()
+    body = models.TextField(help_text="The cleaned text that every span offset refers to.")
+    original = models.TextField(help_text="The text exactly as imported, for provenance.")
+    source = models.CharField(max_length=200, blank=True, help_text="Outlet, when known.")
+    url = models.URLField(max_length=2000, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    source_file = models.CharField(max_length=255, blank=True)
+    content_hash = models.CharField(max_length=64, help_text="sha256 of the normalised text.")
+    revision = models.PositiveIntegerField(default=1)
+    word_count = models.PositiveIntegerField(default=0)
+    import_report = models.JSONField(default=dict, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_hash"], name="%(app_label)s_%(class)s_unique_content_hash"
+            ),
+            # A file name identifies an article: a new version becomes a revision, never a twin.
+            models.UniqueConstraint(
+                fields=["source_file"],
+                condition=~Q(source_file=""),
+                name="%(app_label)s_%(class)s_unique_source_file",
+            ),
+            models.CheckConstraint(
+                condition=Q(revision__gte=1), name="%(app_label)s_%(class)s_revision_positive"
+            ),
+        ]
+        indexes = [
+            # Article list, newest first (keyset/cursor pagination).
+            models.Index(fields=["-imported_at", "-id"], name="article_imported_idx"),
+            # Filter by outlet.
+            models.Index(fields=["source", "-imported_at"], name="article_source_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

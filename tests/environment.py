@@ -1,0 +1,10 @@
+"""Loaded with ``-p`` before pytest-django reads the settings.
+
+Settings refuse to start without a SECRET_KEY when DEBUG is off (as in production); a test
+run gets a fresh random one instead of a key written down anywhere.
+"""
+
+import os
+import secrets
+
+os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_urlsafe(40))
