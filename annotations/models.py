@@ -144,7 +144,9 @@ class Span(models.Model):
     start = models.PositiveIntegerField(help_text="Code point offset into the article body.")
     end = models.PositiveIntegerField(help_text="Code point offset, exclusive.")
     text = models.TextField(help_text="Exactly body[start:end].")
-    prefix = models.CharField(max_length=64, blank=True, help_text="Text just before, to re-anchor.")
+    prefix = models.CharField(
+        max_length=64, blank=True, help_text="Text just before, to re-anchor."
+    )
     suffix = models.CharField(max_length=64, blank=True, help_text="Text just after, to re-anchor.")
     kind = models.CharField(max_length=10, choices=SpanKind.choices)
     entity = models.ForeignKey(
@@ -156,7 +158,9 @@ class Span(models.Model):
     claim = models.ForeignKey(
         Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="spans"
     )
-    status = models.CharField(max_length=10, choices=SpanStatus.choices, default=SpanStatus.ACCEPTED)
+    status = models.CharField(
+        max_length=10, choices=SpanStatus.choices, default=SpanStatus.ACCEPTED
+    )
     origin = models.CharField(
         max_length=50, default="editor", help_text='"editor", or the suggester that proposed it.'
     )
@@ -182,6 +186,13 @@ class Span(models.Model):
                 condition=Q(confidence__isnull=True)
                 | (Q(confidence__gte=0) & Q(confidence__lte=1)),
                 name="%(app_label)s_%(class)s_confidence_0_1",
+            ),
+            # One live annotation of a kind per stretch of text: a double click or a second tab
+            # cannot create a twin, and a suggester re-run cannot duplicate.
+            models.UniqueConstraint(
+                fields=["article", "kind", "start", "end"],
+                condition=Q(status__in=[SpanStatus.ACCEPTED, SpanStatus.SUGGESTED]),
+                name="%(app_label)s_%(class)s_unique_live",
             ),
             # An accepted mention names its entity; a suggestion may still be a bare name.
             models.CheckConstraint(

@@ -60,7 +60,9 @@ class Cleaner:
     """Holds the compiled boilerplate patterns so a batch compiles them once."""
 
     def __init__(self, boilerplate_patterns: Iterable[str] | None = None, max_bytes: int = 0):
-        patterns = DEFAULT_BOILERPLATE_PATTERNS if boilerplate_patterns is None else boilerplate_patterns
+        patterns = (
+            DEFAULT_BOILERPLATE_PATTERNS if boilerplate_patterns is None else boilerplate_patterns
+        )
         self.boilerplate = [re.compile(p, re.IGNORECASE) for p in patterns]
         self.max_bytes = max_bytes
 
@@ -126,7 +128,7 @@ class Cleaner:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise ArticleFileError(
-                f"The file is not valid UTF-8 (byte {error.start}: {data[error.start:error.start + 1]!r});"
+                f"The file is not valid UTF-8 (byte {error.start}: {data[error.start : error.start + 1]!r});"
                 " save it as UTF-8 and import it again."
             ) from None
         controls = len(_CONTROL.findall(text))

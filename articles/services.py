@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from articles import sources
-from articles.importing import ArticleFileError, Cleaner, CleanedArticle
+from articles.importing import ArticleFileError, CleanedArticle, Cleaner
 from articles.models import Article
 
 
@@ -65,7 +65,9 @@ def article_import(
 
     existing = Article.objects.filter(content_hash=cleaned.content_hash).only("id").first()
     if existing:
-        return FileReport(name, Outcome.ALREADY, f"same content as article {existing.id}", existing.id)
+        return FileReport(
+            name, Outcome.ALREADY, f"same content as article {existing.id}", existing.id
+        )
     if name and Article.objects.filter(source_file=name).exists():
         raise ValidationError(
             f"An article from a file named “{name}” exists with other content; "
@@ -88,7 +90,9 @@ def article_import(
         # Someone imported the same file between our check and our insert.
         existing = Article.objects.filter(content_hash=cleaned.content_hash).only("id").first()
         if existing:
-            return FileReport(name, Outcome.ALREADY, f"same content as article {existing.id}", existing.id)
+            return FileReport(
+                name, Outcome.ALREADY, f"same content as article {existing.id}", existing.id
+            )
         raise ValidationError(
             f"An article from a file named “{name}” was imported meanwhile; nothing was changed.",
             code="conflict",
@@ -122,9 +126,7 @@ def articles_import(*, files: Iterable[sources.SourceFile], imported_by=None) ->
 
 def _report_json(cleaned: CleanedArticle) -> dict:
     return {
-        "removed": [
-            {"line": r.line, "text": r.text, "reason": r.reason} for r in cleaned.removals
-        ],
+        "removed": [{"line": r.line, "text": r.text, "reason": r.reason} for r in cleaned.removals],
     }
 
 

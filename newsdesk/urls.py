@@ -1,6 +1,10 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", include("newsdesk.api_urls")),
+    path("", include("annotations.urls")),
+    path("", include("articles.urls")),
 ]

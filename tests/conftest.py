@@ -1,0 +1,35 @@
+import pytest
+from django.db import connection
+
+from tests import factories
+
+
+@pytest.fixture
+def editor(db):
+    return factories.EditorFactory()
+
+
+@pytest.fixture
+def viewer(db):
+    return factories.ViewerFactory()
+
+
+@pytest.fixture
+def article(db):
+    return factories.ArticleFactory()
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client
+
+
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
