@@ -8,3 +8,5 @@ import os
 import secrets
 
 os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_urlsafe(40))
+# Tests serve static files from the finders; hashed names would need `collectstatic` first.
+os.environ.setdefault("STATIC_MANIFEST", "false")

@@ -1,0 +1,144 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from annotations.models import SpanKind
+from articles import sources
+from articles.models import Article
+from articles.services import articles_import, import_limits
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,.zip"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            return [super().clean(None, initial)]  # raises "This field is required."
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class ImportForm(forms.Form):
+    files = MultipleFileField(
+        help_text="Several .txt files, or .zip archives of them (UTF-8 text; the first "
+        "non-empty line is the title).",
+    )
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "source_file",
+        "word_count",
+        "quotes",
+        "mentions",
+        "claims",
+        "revision",
+        "imported_at",
+    ]
+    list_filter = ["source", "imported_at"]
+    search_fields = ["title", "body"]
+    readonly_fields = [
+        "content_hash",
+        "revision",
+        "word_count",
+        "imported_by",
+        "imported_at",
+        "updated_at",
+        "import_report",
+        "original",
+        "body",
+    ]
+    raw_id_fields = ["imported_by"]
+    date_hierarchy = "imported_at"
+    show_full_result_count = False  # a COUNT(*) over a million articles on every page is waste
+    change_list_template = "admin/articles/article/change_list.html"
+    fieldsets = [
+        (None, {"fields": ["title", "source", "url", "published_at"]}),
+        ("Text", {"fields": ["body", "original"]}),
+        (
+            "Provenance",
+            {
+                "fields": [
+                    "source_file",
+                    "content_hash",
+                    "revision",
+                    "word_count",
+                    "imported_by",
+                    "imported_at",
+                    "updated_at",
+                    "import_report",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("body", "original", "import_report")
+            .annotate(
+                n_quotes=Count("spans", filter=Q(spans__kind=SpanKind.QUOTE)),
+                n_mentions=Count("spans", filter=Q(spans__kind=SpanKind.MENTION)),
+                n_claims=Count("spans", filter=Q(spans__kind=SpanKind.CLAIM)),
+            )
+        )
+
+    @admin.display(ordering="n_quotes")
+    def quotes(self, obj):
+        return obj.n_quotes
+
+    @admin.display(ordering="n_mentions")
+    def mentions(self, obj):
+        return obj.n_mentions
+
+    @admin.display(ordering="n_claims")
+    def claims(self, obj):
+        return obj.n_claims
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="articles_article_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        reports = None
+        if request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                limits = import_limits()
+                files = [
+                    item
+                    for upload in form.cleaned_data["files"]
+                    for item in sources.from_upload(upload.name, upload, upload.size, limits)
+                ]
+                reports = articles_import(files=files, imported_by=request.user)
+        else:
+            form = ImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import articles",
+            "form": form,
+            "reports": reports,
+            "changelist_url": reverse("admin:articles_article_changelist"),
+        }
+        return TemplateResponse(request, "admin/articles/article/import.html", context)
