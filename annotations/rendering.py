@@ -1,0 +1,105 @@
+"""Split an article body at every span boundary into properly nested pieces (plain Python).
+
+The workspace template turns the tokens below into elements; it writes every tag itself and
+autoescapes every piece of text, so no HTML is ever built here. Spans may overlap and nest:
+
+    body   "Blinken said “Israel has our back”"
+    quote                ^^^^^^^^^^^^^^^^^^^^^
+    mention               ^^^^^^
+    claim                 ^^^^^^^^^^^^^^^^^
+
+Elements must nest, so a span that crosses another one is split into several pieces (each
+piece knows whether it is the first and/or the last of its span). Spans that start earlier
+(and, at the same start, end later) are outer; the text of all tokens, joined, is the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What the renderer needs of one span: where it is and how to show it."""
+
+    id: int
+    start: int
+    end: int
+    kind: str
+    status: str = "accepted"
+    label: str = ""  # e.g. the speaker or entity, shown as a tooltip
+
+    @property
+    def order(self) -> tuple[int, int, int]:
+        return (self.start, -self.end, self.id)
+
+
+@dataclass
+class Token:
+    """One of: a piece of text, the opening of an element for `mark`, or a closing."""
+
+    text: str = ""
+    mark: Mark | None = None  # set on an opening token
+    close: bool = False
+    first: bool = False  # an opening token: the first piece of its span
+    last: bool = False  # an opening token: the last piece of its span
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of the body between two consecutive span boundaries."""
+
+    start: int
+    end: int
+    text: str
+    marks: tuple[Mark, ...] = field(default_factory=tuple)  # covering it, outermost first
+
+
+def segments(body: str, marks: Iterable[Mark]) -> list[Segment]:
+    """The body cut at every boundary, each piece with the spans covering it."""
+    usable = sorted((m for m in marks if 0 <= m.start < m.end <= len(body)), key=lambda m: m.order)
+    cuts = sorted({0, len(body)} | {m.start for m in usable} | {m.end for m in usable})
+    result: list[Segment] = []
+    active: list[Mark] = []
+    pending = 0  # index into `usable` of the next span to open
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        active = [m for m in active if m.end > a]
+        while pending < len(usable) and usable[pending].start == a:
+            active.append(usable[pending])
+            pending += 1
+        active.sort(key=lambda m: m.order)
+        result.append(Segment(a, b, body[a:b], tuple(active)))
+    return result
+
+
+def tokens(body: str, marks: Iterable[Mark]) -> list[Token]:
+    """Open/text/close tokens that nest properly and whose text joins back into the body."""
+    out: list[Token] = []
+    stack: list[tuple[Mark, Token]] = []
+    seen: set[int] = set()
+
+    def close_to(depth: int, at: int) -> None:
+        while len(stack) > depth:
+            mark, opener = stack.pop()
+            opener.last = mark.end == at
+            out.append(Token(close=True))
+
+    for segment in segments(body, marks):
+        wanted = segment.marks
+        common = 0
+        while (
+            common < len(stack)
+            and common < len(wanted)
+            and stack[common][0].id == wanted[common].id
+        ):
+            common += 1
+        close_to(common, segment.start)
+        for mark in wanted[common:]:
+            opener = Token(mark=mark, first=mark.id not in seen)
+            seen.add(mark.id)
+            stack.append((mark, opener))
+            out.append(opener)
+        out.append(Token(text=segment.text))
+    close_to(0, len(body))
+    return out
