@@ -1,0 +1,389 @@
+"""Entity mentions: known entities from a gazetteer, plus new names found by their shape.
+
+Two passes over the body:
+
+1. Every name and alias of the known entities, in one Aho-Corasick pass (pyahocorasick),
+   case-insensitive, whole words only, longest match first.
+2. Capitalised word sequences ("US Secretary of State Antony Blinken") split into what the
+   shipped lists recognise (titles, countries and cities, regions, nationalities, well-known
+   bodies) and unknown runs whose kind is guessed from their neighbours: a title before a run
+   makes it a PERSON, an organisation word inside it ("Ministry", "Institute") an ORG,
+   "in"/"at" before it a place. A lone surname that ends a person's full name elsewhere in the
+   article is that person.
+
+Known entities win where the two passes overlap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import ahocorasick
+
+from annotations.suggesters import words
+
+ORIGIN = "suggester:entities"
+
+PERSON, ORG, GPE, LOC, NORP = "PERSON", "ORG", "GPE", "LOC", "NORP"
+TITLE = "TITLE"  # a segment kind only: never a mention by itself
+
+
+@dataclass(frozen=True)
+class MentionSuggestion:
+    start: int
+    end: int
+    text: str
+    entity_id: int | None  # set when a known entity matched
+    name: str  # the known entity's canonical name, or the new candidate's name
+    kind: str
+    confidence: float
+
+
+# ---------------------------------------------------------------------------------------
+# Known entities
+
+
+class Gazetteer:
+    """Known entities and their aliases, compiled into one Aho-Corasick automaton."""
+
+    def __init__(self, entries: Iterable[tuple[int, str, str, Sequence[str]]] = ()):
+        self.automaton = ahocorasick.Automaton()
+        self.surnames: dict[str, list[tuple[int, str, str]]] = {}
+        self.size = 0
+        for entity_id, name, kind, aliases in entries:
+            for alias in (name, *aliases):
+                key = _key(alias.strip())
+                if len(key) < 2:
+                    continue
+                # A one-word alias written with a capital ("Turkey", "Bush") only matches
+                # capitalised text, so common words are not mistaken for names.
+                capital = " " not in key and alias.strip()[:1].isupper()
+                self.automaton.add_word(key, (len(key), entity_id, name, kind, capital))
+                self.size += 1
+            if kind == PERSON and len(name.split()) > 1:
+                self.surnames.setdefault(name.split()[-1], []).append((entity_id, name, kind))
+        if self.size:
+            self.automaton.make_automaton()
+
+    def find(self, body: str, lowered: str) -> list[MentionSuggestion]:
+        if not self.size:
+            return []
+        found = []
+        for last, (length, entity_id, name, kind, capital) in self.automaton.iter(lowered):
+            start, end = last - length + 1, last + 1
+            if not _whole_word(body, start, end):
+                continue
+            if capital and not body[start].isupper():
+                continue
+            found.append(MentionSuggestion(start, end, body[start:end], entity_id, name, kind, 0.9))
+        return _longest_first(found)
+
+    def by_surname(self, surname: str) -> tuple[int, str, str] | None:
+        people = self.surnames.get(surname, [])
+        return people[0] if len(people) == 1 else None
+
+
+def _key(text: str) -> str:
+    return text.lower().translate(_FOLD)
+
+
+# Same-length replacements only: offsets in the folded copy must equal offsets in the body.
+_FOLD = str.maketrans({"’": "'", "‘": "'", "\u00a0": " ", "‐": "-", "‑": "-"})
+
+
+def _lowered(body: str) -> str:
+    lowered = body.lower()
+    if len(lowered) != len(body):  # "İ" lowercases to two code points: fold one by one
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in body)
+    return lowered.translate(_FOLD)
+
+
+def _whole_word(body: str, start: int, end: int) -> bool:
+    before = body[start - 1] if start else " "
+    after = body[end] if end < len(body) else " "
+    return not (before.isalnum() or after.isalnum())
+
+
+def _longest_first(found: list[MentionSuggestion]) -> list[MentionSuggestion]:
+    found.sort(key=lambda m: (m.start, m.start - m.end))
+    kept: list[MentionSuggestion] = []
+    for mention in found:
+        if kept and mention.start < kept[-1].end:
+            continue
+        kept.append(mention)
+    return kept
+
+
+# ---------------------------------------------------------------------------------------
+# New names
+
+_UPPER = "".join(chr(c) for c in range(0x250) if chr(c).isupper())
+_LOWER_PARTICLES = "de|del|della|da|di|du|dos|la|le|van|von|der|den|ter|bin|ibn|al|el|abu|y"
+# A capitalised word: "Blinken", "O’Brien", "Al-Aqsa", "U.S."; "Iran-backed" gives "Iran".
+_WORD = rf"(?:[{_UPPER}]\.){{2,}}|(?:(?:al|el)-)?[{_UPPER}][\w]*(?:['’][{_UPPER}]\w*)?(?:-[{_UPPER}]\w*)*"
+_GLUE = rf"(?:of|of the|for|for the|on|and the|{_LOWER_PARTICLES})"
+_SEQUENCE = re.compile(rf"(?<!\w)(?:{_WORD})(?:[ \u00a0]+(?:{_GLUE}[ \u00a0]+)?(?:{_WORD}))*(?!\w)")
+_TOKEN = re.compile(rf"{_WORD}|[a-z]+")
+_PARTICLES = frozenset(_LOWER_PARTICLES.split("|"))
+_PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "across", "throughout", "outside", "inside"})
+# Before these, a sentence or a clause starts, so a capital says nothing about a name.
+_SKIP_BACK = frozenset(" \t\u00a0\"'“”‘’«»([")
+_OPENERS = frozenset(".!?:;•…\"“‘'([\n—–")
+
+
+@dataclass(frozen=True)
+class _Lists:
+    phrases: dict[tuple[str, ...], str]  # token tuple -> GPE, LOC, NORP, ORG or TITLE
+    longest: int
+    org_words: frozenset[str]
+    stop: frozenset[str]
+
+
+def _lists() -> _Lists:
+    global _LISTS_CACHE
+    if _LISTS_CACHE is None:
+        phrases: dict[tuple[str, ...], str] = {}
+        # Later lists win a tie: "Georgia" is a country before it is a US state, and
+        # "Amazon" a river; titles come last so "General" is a title, not a word of a name.
+        for name, kind in (
+            ("cities", GPE),
+            ("countries", GPE),
+            ("regions", LOC),
+            ("nationalities", NORP),
+            ("organisations", ORG),
+            ("titles", TITLE),
+        ):
+            for phrase in words(name):
+                phrases[tuple(_TOKEN.findall(phrase))] = kind
+        _LISTS_CACHE = _Lists(
+            phrases=phrases,
+            longest=max(len(p) for p in phrases),
+            org_words=words("org_words"),
+            stop=words("stopwords"),
+        )
+    return _LISTS_CACHE
+
+
+_LISTS_CACHE: _Lists | None = None
+
+
+@dataclass
+class _Segment:
+    start: int
+    end: int
+    tokens: list[str]
+    kind: str | None  # None: an unknown run, to be guessed
+    initial: bool = False  # starts a sentence
+    after_title: bool = False
+    after_place_word: bool = False
+    has_org_word: bool = False
+
+
+def _segments(body: str) -> list[_Segment]:
+    """Capitalised sequences, split into known phrases and unknown runs."""
+    lists = _lists()
+    out: list[_Segment] = []
+    for match in _SEQUENCE.finditer(body):
+        spans = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(match.group())]
+        base = match.start()
+        tokens = [(base + s, base + e, t) for s, e, t in spans]
+        initial = _is_initial(body, tokens[0][0])
+        previous_word = _previous_word(body, tokens[0][0])
+        i, n = 0, len(tokens)
+        run: list[tuple[int, int, str]] = []
+        pieces: list[_Segment] = []
+
+        def flush(run=run, pieces=pieces):
+            if run:
+                # Glue words never end a run ("Bank of" is "Bank").
+                while run and run[-1][2][0].islower():
+                    run.pop()
+                if run:
+                    pieces.append(_Segment(run[0][0], run[-1][1], [t for _, _, t in run], None))
+                run.clear()
+
+        while i < n:
+            word = tokens[i][2]
+            if word in lists.stop:  # "But", "The", "Saturday": never part of a name
+                flush()
+                i += 1
+                continue
+            for size in range(min(lists.longest, n - i), 0, -1):
+                phrase = tuple(t for _, _, t in tokens[i : i + size])
+                kind = lists.phrases.get(phrase)
+                if kind:
+                    flush()
+                    start, end = tokens[i][0], tokens[i + size - 1][1]
+                    pieces.append(_Segment(start, end, list(phrase), kind))
+                    i += size
+                    break
+            else:
+                if word[0].islower() and word not in _PARTICLES and not run:
+                    i += 1  # glue between two known phrases: "President of the United States"
+                    continue
+                run.append(tokens[i])
+                i += 1
+        flush()
+
+        for index, piece in enumerate(pieces):
+            piece.initial = initial and index == 0 and piece.start == tokens[0][0]
+            if index == 0:
+                piece.after_place_word = previous_word in _PLACE_PREPOSITIONS
+            if index and pieces[index - 1].kind == TITLE:
+                piece.after_title = True
+            if piece.kind is None:
+                piece.has_org_word = any(t in lists.org_words for t in piece.tokens)
+        out.extend(_merge_organisations(body, pieces))
+    return out
+
+
+def _merge_organisations(body: str, pieces: list[_Segment]) -> list[_Segment]:
+    """An organisation word takes in the places around it: "Middle East Institute",
+    "Palestinian Authority", "Bank of England" are each one ORG."""
+    merged: list[_Segment] = []
+    for piece in pieces:
+        org_run = piece.kind is None and piece.has_org_word
+        if org_run:
+            while (
+                merged
+                and merged[-1].kind in _PLACES
+                and not body[merged[-1].end : piece.start].strip()
+            ):
+                before = merged.pop()
+                piece = _Segment(
+                    before.start,
+                    piece.end,
+                    before.tokens + piece.tokens,
+                    None,
+                    initial=before.initial,
+                    has_org_word=True,
+                )
+        elif (
+            piece.kind in _PLACES
+            and merged
+            and merged[-1].kind is None
+            and merged[-1].has_org_word
+            and _GAP.fullmatch(body[merged[-1].end : piece.start])
+        ):
+            before = merged.pop()
+            piece = _Segment(
+                before.start,
+                piece.end,
+                before.tokens + piece.tokens,
+                None,
+                initial=before.initial,
+                has_org_word=True,
+            )
+        merged.append(piece)
+    return merged
+
+
+_PLACES = (GPE, LOC, NORP, ORG)
+_GAP = re.compile(r"[ \u00a0]+(?:of|for)(?: the)?[ \u00a0]+")
+
+
+def _is_initial(body: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and body[i] in _SKIP_BACK:
+        i -= 1
+    return i < 0 or body[i] in _OPENERS
+
+
+def _previous_word(body: str, start: int) -> str:
+    window = body[max(0, start - 20) : start].split()
+    return window[-1].lower() if window else ""
+
+
+def _new_names(body: str) -> list[MentionSuggestion]:
+    lists = _lists()
+    segments = _segments(body)
+
+    # Who is a person: a run after a title, or a run of two to four words.
+    people: dict[str, str] = {}  # surname -> full name, the latest introduction wins
+    inside: set[str] = set()  # words seen capitalised away from a sentence start
+    for seg in segments:
+        if seg.kind is None and not seg.initial:
+            inside.update(seg.tokens)
+        named = seg.kind is None and not seg.has_org_word and len(seg.tokens) > 1
+        if named and (seg.after_title or len(seg.tokens) <= 4):
+            people[seg.tokens[-1]] = " ".join(seg.tokens)
+
+    found: list[MentionSuggestion] = []
+    for seg in segments:
+        text = body[seg.start : seg.end]
+        if seg.kind == TITLE:
+            continue
+        if seg.kind is not None:
+            found.append(MentionSuggestion(seg.start, seg.end, text, None, text, seg.kind, 0.8))
+            continue
+        kind, name, confidence = _guess(seg, text, people, inside, lists)
+        if kind:
+            found.append(MentionSuggestion(seg.start, seg.end, text, None, name, kind, confidence))
+    return found
+
+
+def _guess(seg: _Segment, text: str, people, inside, lists) -> tuple[str | None, str, float]:
+    tokens = seg.tokens
+    if seg.has_org_word:
+        if len(tokens) == 1:
+            return None, text, 0.0  # "Police", "Hospital" alone are not a name
+        return ORG, text, 0.7
+    if seg.after_title:
+        if len(tokens) == 1 and tokens[0] in people:
+            return PERSON, people[tokens[0]], 0.8
+        return PERSON, text, 0.8
+    if len(tokens) > 1:
+        if seg.initial and tokens[0] not in inside and _looks_like_a_verb(tokens[0]):
+            return None, text, 0.0
+        if seg.after_place_word:
+            return GPE, text, 0.5
+        return (PERSON, text, 0.6) if len(tokens) <= 4 else (ORG, text, 0.4)
+    word = tokens[0]
+    if word in people:
+        return PERSON, people[word], 0.7
+    if seg.initial and word not in inside:
+        return None, text, 0.0  # "Reaffirming support…": a capital only because it opens
+    if len(word) > 1 and word.replace(".", "").isupper():
+        return ORG, text, 0.5  # an acronym that no list knows
+    if seg.after_place_word:
+        return GPE, text, 0.5
+    # A lone unknown name: reporters introduce people with a full name or a title, so a bare
+    # capitalised word with neither is more often a group, a party or a company.
+    return ORG, text, 0.4
+
+
+def _looks_like_a_verb(word: str) -> bool:
+    return word.endswith(("ing", "ed", "ly"))
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def suggest_mentions(body: str, gazetteer: Gazetteer | None = None) -> list[MentionSuggestion]:
+    """Mentions in text order; known entities first where a known and a new name overlap."""
+    candidates = _new_names(body)
+    if gazetteer is None or not gazetteer.size:
+        return candidates
+    known = gazetteer.find(body, _lowered(body))
+    linked = [_link(m, gazetteer) for m in candidates if not _overlaps_any(m, known)]
+    return sorted(known + linked, key=lambda m: (m.start, -m.end))
+
+
+def _link(mention: MentionSuggestion, gazetteer: Gazetteer) -> MentionSuggestion:
+    """A new person whose surname belongs to exactly one known person is that person."""
+    if mention.kind != PERSON:
+        return mention
+    match = gazetteer.by_surname(mention.name.split()[-1])
+    if match is None or (len(mention.name.split()) > 1 and mention.name != match[1]):
+        return mention
+    entity_id, name, kind = match
+    return MentionSuggestion(
+        mention.start, mention.end, mention.text, entity_id, name, kind, mention.confidence
+    )
+
+
+def _overlaps_any(mention: MentionSuggestion, known: list[MentionSuggestion]) -> bool:
+    # `known` is short and sorted; a linear scan is cheaper than building an interval tree.
+    return any(k.start < mention.end and mention.start < k.end for k in known)
