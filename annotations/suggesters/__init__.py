@@ -10,6 +10,7 @@ The word lists they share live in ``data/`` and are read once per process.
 
 from __future__ import annotations
 
+import re
 import time
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,80 @@ def words(name: str) -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
+# "Mr. Smith", "U.S. officials", "J. Smith": a period that does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "sen",
+        "rep",
+        "gen",
+        "lt",
+        "col",
+        "capt",
+        "maj",
+        "sgt",
+        "prof",
+        "rev",
+        "gov",
+        "jr",
+        "sr",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.g",
+        "i.e",
+    ]
+)
+_STOP = re.compile(r"[.!?…]+[\"'”’»)]*(?=\s)")
+
+
+def sentences(body: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence, never across a line break."""
+    out: list[tuple[int, int]] = []
+    line_start = 0
+    for line in body.split("\n"):
+        line_end = line_start + len(line)
+        start = line_start
+        for stop in _STOP.finditer(body, line_start, line_end):
+            end = stop.end()
+            rest = body[end:line_end].lstrip()
+            if not rest or not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "\"'“‘«"):
+                continue
+            word = body[max(start, stop.start() - 5) : stop.start()].split()
+            word = word[-1].lower() if word else ""
+            if stop.group()[0] == "." and (word in _ABBREVIATIONS or len(word) == 1):
+                continue
+            out.append((start, end))
+            start = end + (len(body[end:line_end]) - len(rest))
+        if body[start:line_end].strip():
+            out.append((start, line_end))
+        line_start = line_end + 1
+    return out
+
+
 def suggest_all(body: str) -> tuple[list, list, list]:
     """Every suggester over one body: (quotes, mentions, claims)."""
     # Imported here: the suggester modules import `words` from this package.
@@ -31,7 +106,8 @@ def suggest_all(body: str) -> tuple[list, list, list]:
     from annotations.suggesters.entities import suggest_mentions
     from annotations.suggesters.quotes import suggest_quotes
 
-    return suggest_quotes(body), suggest_mentions(body), suggest_claims(body)
+    mentions = suggest_mentions(body)
+    return suggest_quotes(body, mentions=mentions), mentions, suggest_claims(body)
 
 
 def throughput(text: str, chunk: int = 20_000) -> float:
