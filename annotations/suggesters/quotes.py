@@ -40,6 +40,7 @@ _MARKS = re.compile(r"[\"'“”„‟‘’‚‛«»‹›]+")
 _DOUBLE = frozenset('"“”„‟«»')
 _OPENING = frozenset("“„‟‘‚‛«‹")
 _CLOSING = frozenset("”’»›")
+_LATER_CLOSE = re.compile(r"\S[’'](?!\w)")
 _BEFORE_OPEN = frozenset("([{—–-/")
 _AFTER_CLOSE = frozenset(".,;:!?)]}—–-…")
 
@@ -114,6 +115,8 @@ def _find(body: str, paragraphs: Sequence[tuple[int, int]]) -> list[_Raw]:
                     continue
                 if not stack:
                     continue  # a stray closing mark, or an apostrophe: Israelis’
+                if not double and before == "s" and _LATER_CLOSE.search(body, e, pe):
+                    continue  # ‘the residents’ anger is real’: a plural possessive
                 same = [i for i, (d, _, _) in enumerate(stack) if d == double]
                 if not same:
                     if not double:
@@ -154,6 +157,7 @@ _PHRASE = re.compile(
     r"\b((?:the|a|an|The|A|An)\s+(?:[\w’'-]+\s+){0,5}?[\w’'-]+)\s+"
     r"(?:(?:has|had|have|also|then|later|further)\s+)?$"
 )
+_DESCRIPTOR = re.compile(r"(?:[a-z][\w-]*\s+){0,3}$")  # "engineer ", "the company's "
 _SUBJECT_START = re.compile(r"^(?:(?:But|And|However|Meanwhile|Now|Then|So),?\s+)?")
 
 
@@ -169,6 +173,12 @@ class _Context:
     def starting_at(self, position: int) -> MentionSuggestion | None:
         i = bisect_left(self.starts, position)
         if i < len(self.starts) and self.starts[i] == position:
+            return self.mentions[i]
+        return None
+
+    def first_after(self, position: int, limit: int) -> MentionSuggestion | None:
+        i = bisect_left(self.starts, position)
+        if i < len(self.starts) and self.starts[i] < limit:
             return self.mentions[i]
         return None
 
@@ -219,9 +229,9 @@ def _speaker_after(ctx: _Context, position: int, limit: int) -> str | None:
     verb = _VERB.match(text)
     if verb:
         after = here + verb.end() + 1
-        mention = ctx.starting_at(after)
-        if mention:
-            return mention.name
+        mention = ctx.starting_at(after) or ctx.first_after(after, limit)
+        if mention and _DESCRIPTOR.match(body, after, mention.start):
+            return mention.name  # said Maria Kowalski / said engineer Maria Kowalski
         pronoun = _PRONOUN.match(body, after)
         if pronoun:
             return ctx.person_before(here)
