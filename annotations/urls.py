@@ -1,1 +1,27 @@
-urlpatterns = []
+from django.urls import path
+
+from annotations import views
+
+urlpatterns = [
+    path("articles/<int:article_id>/spans/new/", views.span_new, name="span-new"),
+    path(
+        "articles/<int:article_id>/entities/<int:entity_id>/tag-all/",
+        views.mentions_tag_all,
+        name="mentions-tag-all",
+    ),
+    path("spans/<int:pk>/", views.span_detail, name="span-detail"),
+    path("spans/<int:pk>/delete/", views.span_delete, name="span-delete"),
+    path("spans/<int:pk>/accept/", views.span_accept, name="span-accept"),
+    path("spans/<int:pk>/reject/", views.span_reject, name="span-reject"),
+    path("entities/", views.entity_list, name="entity-list"),
+    path("entities/<int:pk>/", views.entity_detail, name="entity-detail"),
+    path("entities/<int:pk>/edit/", views.entity_edit, name="entity-edit"),
+    path("entities/<int:pk>/aliases/", views.alias_add, name="alias-add"),
+    path(
+        "entities/<int:pk>/aliases/<int:alias_id>/delete/",
+        views.alias_remove,
+        name="alias-remove",
+    ),
+    path("claims/", views.claim_list, name="claim-list"),
+    path("claims/<int:pk>/", views.claim_review, name="claim-review"),
+]

@@ -1,1 +1,9 @@
-urlpatterns = []
+from django.urls import path
+
+from articles import views
+
+urlpatterns = [
+    path("", views.article_list, name="article-list"),
+    path("articles/<int:pk>/", views.article_workspace, name="article-workspace"),
+    path("articles/<int:pk>/panel/", views.article_panel, name="article-panel"),
+]

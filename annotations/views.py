@@ -1,0 +1,460 @@
+"""Workspace views: create / edit / delete spans, tag all mentions, entity and claims pages.
+
+Thin: parse input with a form, call one service (through the form's save) or selector,
+render the whole page, or the named partial of it when the request comes from htmx.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
+
+from annotations import services
+from annotations.forms import (
+    AliasForm,
+    EntityForm,
+    SpanCreateForm,
+    SpanEditForm,
+    VerdictForm,
+    VersionForm,
+    add_service_error,
+)
+from annotations.models import Claim, Entity, EntityKind, Span, SpanKind, Verdict
+from annotations.workspace import (
+    workspace_claim,
+    workspace_claims,
+    workspace_entity,
+    workspace_entity_mentions,
+    workspace_entity_quotes,
+    workspace_entity_search,
+    workspace_page,
+)
+from articles.models import Article
+from newsdesk.roles import can_read, is_editor
+
+SPANS_CHANGED = "spans-changed"  # the side panel listens for it and refreshes itself
+ENTITY_FIELDS = {"speaker": EntityKind.PERSON, "entity": "", "claimant": EntityKind.PERSON}
+
+
+# --- permissions -------------------------------------------------------------------------------
+
+
+def _login(request):
+    if request.htmx:
+        url = resolve_url(settings.LOGIN_URL)
+        return HttpResponseClientRedirect(f"{url}?next={request.htmx.current_url_abs_path or '/'}")
+    return redirect_to_login(request.get_full_path())
+
+
+def reader_required(view):
+    """Signed in (else to the login page) and a viewer or editor (else 403)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _login(request)
+        if not can_read(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def editor_required(view):
+    """Signed in (else to the login page) and a member of editors (else 403)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _login(request)
+        if not is_editor(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _page(request, template: str, partial: str, context: dict, status: int = 200):
+    name = f"{template}#{partial}" if request.htmx else template
+    return render(request, name, context, status=status)
+
+
+# --- spans -------------------------------------------------------------------------------------
+
+FORM = "annotations/span_form.html"
+
+
+def _form_context(article: Article, form, *, mode: str, span: Span | None = None, **extra):
+    return {
+        "article": article,
+        "form": form,
+        "mode": mode,
+        "span": span,
+        "kind": span.kind if span else form["kind"].value(),
+        "can_edit": True,
+        "problem": "",
+        "stale": "",
+        "done": None,
+        "oob": False,
+        **extra,
+    }
+
+
+def _form_response(request, context: dict, status: int = 200):
+    response = _page(request, FORM, "annotation-form", context, status)
+    if request.htmx and status >= 400:
+        # The form posted to #article-text; an invalid one goes back into its own place.
+        retarget(response, "#annotation-form")
+        reswap(response, "outerHTML")
+    return response
+
+
+def _saved(request, article: Article, done: dict | None = None):
+    """After a write: the re-rendered text, the form region (closed or a follow-up)."""
+    if not request.htmx:
+        return redirect("article-workspace", pk=article.pk)
+    context = workspace_page(article=article, can_edit=True)
+    context.update(done=done, mode="done" if done else "closed", oob=True)
+    response = render(request, "annotations/saved.html", context)
+    return trigger_client_event(response, SPANS_CHANGED)
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+@vary_on_headers("HX-Request")
+def span_new(request, article_id: int):
+    article = get_object_or_404(Article, pk=article_id)
+    if request.method == "GET":
+        initial = {k: request.GET.get(k, "") for k in ("kind", "start", "end", "text")}
+        if initial["kind"] not in SpanKind.values:
+            initial["kind"] = SpanKind.QUOTE
+        initial["claim_text"] = initial["text"]
+        form = SpanCreateForm(initial=initial, article=article)
+        problem = ""
+        try:
+            services.span_place(
+                body=article.body,
+                start=int(initial["start"]),
+                end=int(initial["end"]),
+                text=initial["text"].replace("\r\n", "\n"),
+            )
+        except (ValueError, ValidationError) as error:
+            problem = " ".join(getattr(error, "messages", [])) or "Select some text first."
+        context = _form_context(article, form, mode="create", problem=problem)
+        return _form_response(request, context, 422 if problem else 200)
+
+    form = SpanCreateForm(request.POST, article=article)
+    if form.is_valid():
+        try:
+            span = form.save(user=request.user)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            done = None
+            if span.kind == SpanKind.MENTION:
+                done = {"tagged": span.entity, "span": span, "tagged_all": None}
+            return _saved(request, article, done)
+    return _form_response(request, _form_context(article, form, mode="create"), 422)
+
+
+def _span(pk: int) -> Span:
+    queryset = Span.objects.select_related("article", "entity", "speaker", "claim__claimant")
+    return get_object_or_404(queryset, pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def span_detail(request, pk: int):
+    """GET: the span, editable for editors. POST: save the edit."""
+    if request.method == "GET":
+        return _span_detail_get(request, pk)
+    return _span_detail_post(request, pk)
+
+
+@reader_required
+def _span_detail_get(request, pk: int):
+    span = _span(pk)
+    form = SpanEditForm(span=span)
+    context = _form_context(span.article, form, mode="edit", span=span)
+    context["can_edit"] = is_editor(request.user)
+    return _form_response(request, context)
+
+
+@editor_required
+def _span_detail_post(request, pk: int):
+    span = _span(pk)
+    form = SpanEditForm(request.POST, span=span)
+    if form.is_valid():
+        try:
+            form.save(user=request.user)
+        except services.StaleVersion as stale:
+            return _stale(request, pk, stale)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return _saved(request, span.article)
+    context = _form_context(span.article, form, mode="edit", span=span, can_edit=True)
+    return _form_response(request, context, 422)
+
+
+def _stale(request, pk: int, stale: services.StaleVersion):
+    """Someone else changed it first: show how it is now, with their message."""
+    span = Span.objects.filter(pk=pk).first()
+    if span is None:
+        return _gone(request)
+    span = _span(pk)
+    context = _form_context(
+        span.article, SpanEditForm(span=span), mode="edit", span=span, can_edit=True
+    )
+    context["stale"] = stale.message
+    return _form_response(request, context, 409)
+
+
+def _gone(request):
+    context = {"mode": "gone", "article": None, "oob": False}
+    return _form_response(request, context, 409)
+
+
+def _versioned_action(request, pk: int, action):
+    span = Span.objects.filter(pk=pk).select_related("article").first()
+    if span is None:
+        return _gone(request)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        return _stale(
+            request, pk, services.StaleVersion(span, "Reload: the form lacked the version.")
+        )
+    try:
+        action(span=span, version=form.cleaned_data["version"], user=request.user)
+    except services.StaleVersion as stale:
+        return _stale(request, pk, stale)
+    except ValidationError as error:
+        span = _span(pk)
+        edit = SpanEditForm(span=span)
+        context = _form_context(span.article, edit, mode="edit", span=span, can_edit=True)
+        context["problem"] = " ".join(error.messages)
+        return _form_response(request, context, 422)
+    return _saved(request, span.article)
+
+
+@require_POST
+@editor_required
+def span_delete(request, pk: int):
+    return _versioned_action(request, pk, services.span_delete)
+
+
+@require_POST
+@editor_required
+def span_accept(request, pk: int):
+    return _versioned_action(request, pk, services.span_accept)
+
+
+@require_POST
+@editor_required
+def span_reject(request, pk: int):
+    return _versioned_action(request, pk, services.span_reject)
+
+
+@require_POST
+@editor_required
+def mentions_tag_all(request, article_id: int, entity_id: int):
+    article = get_object_or_404(Article, pk=article_id)
+    entity = get_object_or_404(Entity, pk=entity_id)
+    new = services.mentions_tag_all(article=article, entity=entity, user=request.user)
+    return _saved(request, article, {"tagged": entity, "span": None, "tagged_all": len(new)})
+
+
+# --- entities ----------------------------------------------------------------------------------
+
+
+@require_GET
+@reader_required
+@vary_on_headers("HX-Request")
+def entity_list(request):
+    """The entity directory; from htmx, the radio options of an entity field in a form."""
+    q = request.GET.get("q", "")
+    field = request.GET.get("field", "")
+    kind = request.GET.get("kind", "")
+    if kind not in EntityKind.values:
+        kind = ""
+    if request.htmx and field in ENTITY_FIELDS:
+        q = request.GET.get(f"{field}_name", q)
+    entities = list(workspace_entity_search(q=q, kind=kind, limit=8 if request.htmx else 50))
+    exact = bool(entities) and entities[0].rank <= 1
+    context = {
+        "q": " ".join(q.split()),
+        "field": field if field in ENTITY_FIELDS else "entity",
+        "entities": entities,
+        "exact": exact,
+        "kinds": EntityKind.choices,
+        "kind": kind,
+    }
+    return _page(request, "annotations/entities.html", "entity-options", context)
+
+
+def _entity_context(request, entity: Entity, **extra) -> dict:
+    quotes = Paginator(workspace_entity_quotes(entity=entity), 25)
+    mentions = Paginator(workspace_entity_mentions(entity=entity), 25)
+    return {
+        "entity": entity,
+        "aliases": list(entity.aliases.all()),
+        "quotes": quotes.get_page(request.GET.get("quotes")),
+        "mentions": mentions.get_page(request.GET.get("mentions")),
+        "can_edit": is_editor(request.user),
+        "alias_form": AliasForm(),
+        "entity_form": EntityForm(initial=EntityForm.initial_for(entity)),
+        **extra,
+    }
+
+
+@require_GET
+@reader_required
+def entity_detail(request, pk: int):
+    entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), pk=pk)
+    return render(request, "annotations/entity.html", _entity_context(request, entity))
+
+
+@require_POST
+@editor_required
+@vary_on_headers("HX-Request")
+def entity_edit(request, pk: int):
+    entity = get_object_or_404(Entity, pk=pk)
+    form = EntityForm(request.POST)
+    stale = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        changes = {k: v for k, v in data.items() if k != "version" and getattr(entity, k) != v}
+        try:
+            if changes:
+                services.entity_update(
+                    entity=entity, version=data["version"], user=request.user, **changes
+                )
+        except services.StaleVersion as error:
+            stale = error.message
+            form = EntityForm(initial=EntityForm.initial_for(error.current))
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            if not request.htmx:
+                return redirect("entity-detail", pk=pk)
+            entity = workspace_entity(pk=pk)
+            form = EntityForm(initial=EntityForm.initial_for(entity))
+            context = _entity_context(request, entity, entity_form=form, saved=True)
+            return _page(request, "annotations/entity.html", "entity-header", context)
+    entity = workspace_entity(pk=pk)
+    context = _entity_context(request, entity, entity_form=form, stale=stale)
+    status = 409 if stale else 422
+    return _page(request, "annotations/entity.html", "entity-header", context, status)
+
+
+@require_POST
+@editor_required
+@vary_on_headers("HX-Request")
+def alias_add(request, pk: int):
+    entity = get_object_or_404(Entity, pk=pk)
+    form = AliasForm(request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            services.alias_add(entity=entity, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            form.add_error("name", error)
+        else:
+            if not request.htmx:
+                return redirect("entity-detail", pk=pk)
+            form = AliasForm()
+    if form.errors:
+        status = 422
+    entity = workspace_entity(pk=pk)
+    context = _entity_context(request, entity, alias_form=form)
+    return _page(request, "annotations/entity.html", "aliases", context, status)
+
+
+@require_POST
+@editor_required
+@vary_on_headers("HX-Request")
+def alias_remove(request, pk: int, alias_id: int):
+    entity = get_object_or_404(Entity, pk=pk)
+    with suppress(ValidationError):  # already gone: the re-rendered list shows how it is
+        services.alias_remove(entity=entity, alias_id=alias_id)
+    if not request.htmx:
+        return redirect("entity-detail", pk=pk)
+    entity = workspace_entity(pk=pk)
+    return _page(request, "annotations/entity.html", "aliases", _entity_context(request, entity))
+
+
+# --- claims ------------------------------------------------------------------------------------
+
+
+@require_GET
+@reader_required
+@vary_on_headers("HX-Request")
+def claim_list(request):
+    verdict = request.GET.get("verdict", Verdict.UNREVIEWED)
+    context = _claim_list_context(request, verdict)
+    return _page(request, "annotations/claims.html", "claim-list", context)
+
+
+def _claim_list_context(request, verdict: str) -> dict:
+    if verdict not in Verdict.values:
+        verdict = ""
+    page = Paginator(workspace_claims(verdict=verdict), 25).get_page(request.GET.get("page"))
+    return {
+        "page": page,
+        "verdict": verdict,
+        "verdicts": Verdict.choices,
+        "can_edit": is_editor(request.user),
+        "claim": None,
+        "form": None,
+        "stale": "",
+        "saved": False,
+    }
+
+
+@require_POST
+@editor_required
+@vary_on_headers("HX-Request")
+def claim_review(request, pk: int):
+    claim = get_object_or_404(Claim, pk=pk)
+    form = VerdictForm(request.POST)
+    stale, status = "", 200
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.claim_update(
+                claim=claim,
+                version=data["version"],
+                user=request.user,
+                verdict=data["verdict"],
+                verdict_note=data["verdict_note"],
+            )
+        except services.StaleVersion as error:
+            stale, status = error.message, 409
+        except ValidationError as error:
+            add_service_error(form, error)
+            status = 422
+        else:
+            if not request.htmx:
+                return redirect(f"{reverse('claim-list')}?verdict={data['verdict']}")
+    else:
+        status = 422
+    context = {
+        **(_claim_list_context(request, "") if not request.htmx else {}),
+        "verdicts": Verdict.choices,
+        "can_edit": True,
+        "claim": workspace_claim(pk=pk),
+        "form": form if status == 422 else None,
+        "stale": stale,
+        "saved": status == 200,
+    }
+    return _page(request, "annotations/claims.html", "claim-row", context, status)
