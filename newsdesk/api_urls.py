@@ -1,1 +1,42 @@
-urlpatterns = []
+"""Everything under /api/. Other apps add routes by registering on `router` (or appending
+to `urlpatterns`) here; e.g. the suggest endpoints:
+
+    router.register(r"articles/(?P<article_pk>\\d+)/suggest", SuggestViewSet, basename="api-suggest")
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from annotations import api as annotations_api
+from articles import api as articles_api
+from newsdesk.api_views import TokenObtainView
+
+router = DefaultRouter()
+router.register("articles", articles_api.ArticleViewSet, basename="api-article")
+router.register(
+    r"articles/(?P<article_pk>\d+)/spans",
+    annotations_api.ArticleSpanViewSet,
+    basename="api-article-spans",
+)
+router.register("spans", annotations_api.SpanViewSet, basename="api-span")
+router.register("entities", annotations_api.EntityViewSet, basename="api-entity")
+router.register(
+    r"entities/(?P<entity_pk>\d+)/quotes",
+    annotations_api.EntityQuoteViewSet,
+    basename="api-entity-quotes",
+)
+router.register(
+    r"entities/(?P<entity_pk>\d+)/mentions",
+    annotations_api.EntityMentionViewSet,
+    basename="api-entity-mentions",
+)
+router.register("claims", annotations_api.ClaimViewSet, basename="api-claim")
+
+urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("", include(router.urls)),
+]

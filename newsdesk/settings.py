@@ -199,12 +199,53 @@ LOGGING = {
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403.
+    # Session authentication enforces CSRF on writes.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "PAGE_SIZE": 50,
+    # Authenticated readers (viewers, editors) read; editors write.
+    "DEFAULT_PERMISSION_CLASSES": ["newsdesk.api.EditorsWrite"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "newsdesk.api.StableOrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "newsdesk.api.PageNumberPagination",
+    "PAGE_SIZE": 50,  # ?page_size= up to newsdesk.api.MAX_PAGE_SIZE (200)
+    "DEFAULT_SCHEMA_CLASS": "newsdesk.api_views.AutoSchema",
+    "EXCEPTION_HANDLER": "newsdesk.api.exception_handler",
+    # Only the token endpoint is throttled (per address, and per username tried). The counts
+    # live in the default cache: use a shared cache when several app processes serve.
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": os.environ.get("API_AUTH_THROTTLE", "20/min"),
+        "auth_username": os.environ.get("API_AUTH_USERNAME_THROTTLE", "10/min"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "newsdesk API",
+    "DESCRIPTION": (
+        "Articles, and the quotes, entity mentions and claims editors annotate in them. "
+        "Authenticate with a session or with `Authorization: Token <key>` "
+        "(POST username and password to /api/auth/token/). Members of `viewers` read, members "
+        "of `editors` also write. Offsets count Unicode code points of the article body. "
+        "Errors: 400 `{field: [messages]}` (or `non_field_errors`), other errors "
+        "`{detail: message}`; a stale `version` on an update gives 409 with the current object."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc assets come from drf-spectacular-sidecar: no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "EntityKindEnum": "annotations.models.EntityKind",
+        "SpanKindEnum": "annotations.models.SpanKind",
+        "SpanStatusEnum": "annotations.models.SpanStatus",
+        "VerdictEnum": "annotations.models.Verdict",
+    },
 }

@@ -33,3 +33,26 @@ def viewer_client(client, viewer):
 
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+# --- REST API clients (tests/*/test_api_*.py) ----------------------------------------------
+
+
+@pytest.fixture
+def api_client():
+    """A logged-out DRF test client; requests default to JSON."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def editor_api(api_client, editor):
+    api_client.force_login(editor)
+    return api_client
+
+
+@pytest.fixture
+def viewer_api(api_client, viewer):
+    api_client.force_login(viewer)
+    return api_client

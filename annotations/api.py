@@ -1,0 +1,354 @@
+"""REST endpoints for spans, entities and claims (thin: parse, call a service or selector, render).
+
+Routes are registered in newsdesk.api_urls.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import Http404, StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from annotations import exporters, selectors, services
+from annotations.filters import ClaimFilter, EntityFilter, SpanFilter
+from annotations.models import Claim, Entity, SpanStatus
+from annotations.serializers import ClaimSerializer, EntitySerializer, SpanSerializer
+from annotations.text import fold
+from articles.models import Article
+from newsdesk.api import (
+    CursorPagination,
+    JSONLinesRenderer,
+    PageNumberPagination,
+    StableOrderingFilter,
+)
+
+_VERSION_PARAM = OpenApiParameter(
+    "version",
+    int,
+    required=False,
+    description="The version you read: if the span changed since, nothing is deleted (409).",
+)
+
+
+class _SpanListBase(viewsets.GenericViewSet):
+    """Span lists: the span filters, ?ordering=, cursor pagination."""
+
+    serializer_class = SpanSerializer
+    filterset_class = SpanFilter
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    pagination_class = CursorPagination
+    ordering_fields = ["created_at"]
+    ordering = ("-created_at", "-id")
+    lookup_value_regex = r"\d+"
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List spans (cursor-paginated, newest first by default)"),
+    create=extend_schema(
+        summary="Create a span",
+        description=(
+            "Send `article`, `kind` and either `start`/`end` (code points; `text` optional, "
+            "checked against the body) or `text` alone (with `prefix`/`suffix` when it occurs "
+            "more than once). Returns 201, or 200 with the existing span when an identical "
+            "live one exists."
+        ),
+        responses={201: SpanSerializer, 200: SpanSerializer},
+    ),
+    update=extend_schema(summary="Replace a span's changeable fields"),
+    partial_update=extend_schema(summary="Change a span (links, status, note, offsets)"),
+    destroy=extend_schema(summary="Delete a span", parameters=[_VERSION_PARAM]),
+)
+class SpanViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    _SpanListBase,
+):
+    """Quotes, mentions and claims: stretches of an article's body."""
+
+    versioned = True
+
+    def get_queryset(self):
+        return selectors.api_span_list()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        span, created = services.span_create(
+            article=data["article"],
+            kind=data["kind"],
+            start=data.get("start"),
+            end=data.get("end"),
+            text=data.get("text"),
+            prefix=data.get("prefix", ""),
+            suffix=data.get("suffix", ""),
+            entity=data.get("entity"),
+            speaker=data.get("speaker"),
+            claim=data.get("claim"),
+            status=data.get("status", SpanStatus.ACCEPTED),
+            origin=data.get("origin", services.EDITOR_ORIGIN),
+            confidence=data.get("confidence"),
+            note=data.get("note", ""),
+            user=request.user,
+        )
+        return Response(
+            self.get_serializer(span).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        changes = {
+            name: data[name]
+            for name in ("entity", "speaker", "claim", "note", "status", "confidence")
+            if name in data
+        }
+        span = serializer.instance
+        placement = {name: data[name] for name in ("start", "end", "text") if name in data}
+        if any(placement[name] != getattr(span, name) for name in placement):
+            changes.update(placement)
+        serializer.instance = services.span_update(
+            span=span, version=data.get("version"), user=self.request.user, **changes
+        )
+
+    def destroy(self, request, *args, **kwargs):
+        span = self.get_object()
+        version = request.query_params.get("version")
+        if version is not None and not version.isdigit():
+            raise DjangoValidationError({"version": "A whole number is required."})
+        services.span_delete(
+            span=span, version=int(version) if version else None, user=request.user
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Export spans as JSON Lines (streamed)",
+        description=(
+            "Every span matching the same filters as the span list, one JSON object per "
+            "line, in the same shape as the list items. Not paginated: streamed."
+        ),
+        filters=True,
+        responses={
+            (200, "application/jsonl"): OpenApiResponse(
+                OpenApiTypes.STR, description="One span object per line."
+            )
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        pagination_class=None,
+        renderer_classes=[JSONLinesRenderer, JSONRenderer],
+    )
+    def export(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        response = StreamingHttpResponse(
+            exporters.jsonl_lines(selectors.api_span_rows(queryset)),
+            content_type="application/jsonl; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="spans.jsonl"'
+        return response
+
+
+def _parent_param(name: str, what: str) -> OpenApiParameter:
+    return OpenApiParameter(name, int, OpenApiParameter.PATH, description=f"{what} id.")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Spans of one article, in text order by default",
+        parameters=[_parent_param("article_pk", "Article")],
+    )
+)
+class ArticleSpanViewSet(mixins.ListModelMixin, _SpanListBase):
+    ordering_fields = ["start", "created_at"]
+    ordering = ("start", "-end", "id")
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
+            return selectors.api_span_list().none()
+        article_id = _existing(Article, self.kwargs["article_pk"], "article")
+        return selectors.api_article_spans(article_id=article_id)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Quotes spoken by an entity, newest first by default",
+        parameters=[_parent_param("entity_pk", "Entity")],
+    )
+)
+class EntityQuoteViewSet(mixins.ListModelMixin, _SpanListBase):
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return selectors.api_span_list().none()
+        entity_id = _existing(Entity, self.kwargs["entity_pk"], "entity")
+        return selectors.api_entity_quotes(entity_id=entity_id)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Mentions of an entity, newest first by default",
+        parameters=[_parent_param("entity_pk", "Entity")],
+    )
+)
+class EntityMentionViewSet(mixins.ListModelMixin, _SpanListBase):
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return selectors.api_span_list().none()
+        entity_id = _existing(Entity, self.kwargs["entity_pk"], "entity")
+        return selectors.api_entity_mentions(entity_id=entity_id)
+
+
+def _existing(model, pk, what: str) -> int:
+    if not model.objects.filter(pk=pk).exists():
+        raise Http404(f"No {what} with id {pk}.")
+    return int(pk)
+
+
+# --- entities ----------------------------------------------------------------------------------
+
+
+def _alias_errors(error: DjangoValidationError) -> DjangoValidationError:
+    """The services say "alias"; the API field is "aliases"."""
+    if hasattr(error, "error_dict") and "alias" in error.error_dict:
+        errors = dict(error.error_dict)
+        errors["aliases"] = errors.pop("alias")
+        return DjangoValidationError(errors)
+    return error
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List entities (best match first when searching with q)"),
+    create=extend_schema(summary="Create an entity"),
+    update=extend_schema(summary="Replace an entity (aliases: the full new list)"),
+    partial_update=extend_schema(summary="Change an entity"),
+    destroy=extend_schema(summary="Delete an entity no annotation uses"),
+)
+class EntityViewSet(viewsets.ModelViewSet):
+    """People, organisations, places…, with their aliases."""
+
+    serializer_class = EntitySerializer
+    filterset_class = EntityFilter
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    pagination_class = PageNumberPagination
+    ordering_fields = ["name", "created_at"]
+    ordering = None  # the queryset's own: by name, or by similarity when searching
+    lookup_value_regex = r"\d+"
+    versioned = True
+
+    def get_queryset(self):
+        return selectors.api_entity_list()
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            entity = services.entity_create(
+                name=data["name"],
+                kind=data["kind"],
+                aliases=data.get("aliases", []),
+                description=data.get("description", ""),
+                external_id=data.get("external_id", ""),
+                user=self.request.user,
+            )
+        except DjangoValidationError as error:
+            raise _alias_errors(error) from None
+        serializer.instance = self.get_queryset().get(pk=entity.pk)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        entity = serializer.instance
+        changes = {
+            name: data[name]
+            for name in ("name", "kind", "description", "external_id")
+            if name in data and data[name] != getattr(entity, name)
+        }
+        try:
+            with transaction.atomic():
+                entity = services.entity_update(
+                    entity=entity, version=data.get("version"), user=self.request.user, **changes
+                )
+                if "aliases" in data:
+                    _replace_aliases(entity, data["aliases"])
+        except DjangoValidationError as error:
+            raise _alias_errors(error) from None
+        serializer.instance = self.get_queryset().get(pk=entity.pk)
+
+    def perform_destroy(self, instance):
+        services.entity_delete(entity=instance, user=self.request.user)
+
+
+def _replace_aliases(entity: Entity, names: list[str]) -> None:
+    wanted = {fold(name) for name in names}
+    for alias in list(entity.aliases.all()):
+        if alias.folded not in wanted:
+            services.alias_remove(entity=entity, alias_id=alias.pk)
+    for name in names:
+        services.alias_add(entity=entity, name=name)
+
+
+# --- claims ------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List claims, newest first (e.g. ?verdict=false)"),
+    create=extend_schema(summary="Create a claim"),
+    update=extend_schema(summary="Replace a claim"),
+    partial_update=extend_schema(summary="Change a claim (a new verdict records the reviewer)"),
+    destroy=extend_schema(summary="Delete a claim and the spans that state it"),
+)
+class ClaimViewSet(viewsets.ModelViewSet):
+    """Checkable statements with verdicts; spans in articles state them."""
+
+    serializer_class = ClaimSerializer
+    filterset_class = ClaimFilter
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    pagination_class = CursorPagination
+    ordering_fields = ["created_at"]
+    ordering = ("-created_at", "-id")
+    lookup_value_regex = r"\d+"
+    versioned = True
+
+    def get_queryset(self):
+        return selectors.api_claim_list()
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.claim_create(
+            text=data["text"],
+            claimant=data.get("claimant"),
+            verdict=data.get("verdict", "unreviewed"),
+            verdict_note=data.get("verdict_note", ""),
+            user=self.request.user,
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        claim: Claim = serializer.instance
+        changes = {}
+        for name in ("text", "verdict", "verdict_note"):
+            if name in data and data[name] != getattr(claim, name):
+                changes[name] = data[name]
+        if "claimant" in data and (data["claimant"] and data["claimant"].pk) != claim.claimant_id:
+            changes["claimant"] = data["claimant"]
+        serializer.instance = services.claim_update(
+            claim=claim, version=data.get("version"), user=self.request.user, **changes
+        )
+
+    def perform_destroy(self, instance):
+        services.claim_delete(claim=instance, user=self.request.user)

@@ -1,0 +1,101 @@
+"""Query parameters of the annotation endpoints (django-filter: they appear in the schema)."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+
+from annotations import selectors
+from annotations.models import Claim, Entity, EntityKind, Span, SpanKind, SpanStatus, Verdict
+from articles.models import Article
+from newsdesk.api import DateTimeFilter
+
+
+class SpanFilter(django_filters.FilterSet):
+    article = django_filters.ModelChoiceFilter(
+        queryset=Article.objects.only("pk"), help_text="Article id."
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        choices=SpanKind.choices, help_text="quote, mention or claim; repeat for several."
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=SpanStatus.choices,
+        help_text="Repeat for several, e.g. status=accepted&status=suggested.",
+    )
+    entity = django_filters.ModelChoiceFilter(
+        queryset=Entity.objects.only("pk"), help_text="Id of the entity a mention names."
+    )
+    speaker = django_filters.ModelChoiceFilter(
+        queryset=Entity.objects.only("pk"), help_text="Id of the entity who speaks a quote."
+    )
+    claim = django_filters.ModelChoiceFilter(
+        queryset=Claim.objects.only("pk"), help_text="Id of the claim a claim span states."
+    )
+    origin = django_filters.CharFilter(help_text='"editor", or the name of a suggester.')
+    created_by = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.only("pk"), help_text="Id of the user who created it."
+    )
+    created_after = DateTimeFilter(
+        field_name="created_at", lookup_expr="gte", help_text="Created at or after (ISO 8601)."
+    )
+    created_before = DateTimeFilter(
+        field_name="created_at", lookup_expr="lt", help_text="Created before (ISO 8601)."
+    )
+    q = django_filters.CharFilter(
+        field_name="text",
+        lookup_expr="icontains",
+        max_length=500,
+        help_text="Text search: spans whose text contains this (case-insensitive).",
+    )
+
+    class Meta:
+        model = Span
+        fields = [
+            "article",
+            "kind",
+            "status",
+            "entity",
+            "speaker",
+            "claim",
+            "origin",
+            "created_by",
+            "created_after",
+            "created_before",
+            "q",
+        ]
+
+
+class EntityFilter(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(
+        choices=EntityKind.choices, help_text="PERSON, ORG, GPE, LOC, NORP, EVENT or OTHER."
+    )
+    q = django_filters.CharFilter(
+        method="filter_q",
+        max_length=300,
+        help_text=(
+            "Name or alias, ignoring case and accents. On PostgreSQL also similar spellings "
+            "(trigram similarity), best match first."
+        ),
+    )
+
+    class Meta:
+        model = Entity
+        fields = ["kind", "q"]
+
+    def filter_q(self, queryset, name, value):
+        return selectors.entity_search(queryset, value)
+
+
+class ClaimFilter(django_filters.FilterSet):
+    verdict = django_filters.MultipleChoiceFilter(
+        choices=Verdict.choices,
+        help_text="Repeat for several, e.g. verdict=false&verdict=mostly_false.",
+    )
+    claimant = django_filters.ModelChoiceFilter(
+        queryset=Entity.objects.only("pk"), help_text="Id of the entity who made the claim."
+    )
+    q = django_filters.CharFilter(
+        field_name="text", lookup_expr="icontains", max_length=500, help_text="Text contains."
+    )
+
+    class Meta:
+        model = Claim
+        fields = ["verdict", "claimant", "q"]

@@ -1,0 +1,185 @@
+"""REST endpoints for articles (read-only) and their annotation exports."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from annotations import exporters
+from annotations import selectors as annotation_selectors
+from articles import selectors
+from articles.filters import ArticleFilter
+from articles.serializers import ArticleListSerializer, ArticleSerializer
+from newsdesk.api import (
+    W3C_CONTENT_TYPE,
+    CursorPagination,
+    JSONLDRenderer,
+    JSONLinesRenderer,
+    PlainTextRenderer,
+    StableOrderingFilter,
+)
+
+_W3C_EXAMPLE = {
+    "@context": "http://www.w3.org/ns/anno.jsonld",
+    "id": "https://newsdesk.example/api/articles/7/w3c/",
+    "type": "AnnotationCollection",
+    "label": "Annotations on “Bridge to reopen” (revision 1)",
+    "total": 1,
+    "first": {
+        "id": "https://newsdesk.example/api/articles/7/w3c/#page1",
+        "type": "AnnotationPage",
+        "startIndex": 0,
+        "items": [
+            {
+                "id": "https://newsdesk.example/api/spans/42/",
+                "type": "Annotation",
+                "motivation": "identifying",
+                "body": [
+                    {
+                        "type": "SpecificResource",
+                        "source": "https://newsdesk.example/api/entities/3/",
+                        "purpose": "identifying",
+                    },
+                    {
+                        "type": "TextualBody",
+                        "value": "Jane Doe",
+                        "format": "text/plain",
+                        "purpose": "identifying",
+                    },
+                ],
+                "target": {
+                    "source": "https://newsdesk.example/api/articles/7/",
+                    "type": "Text",
+                    "state": {
+                        "id": "https://newsdesk.example/api/articles/7/#revision=1",
+                        "type": "TimeState",
+                        "sourceDate": "2025-01-02T10:00:00Z",
+                    },
+                    "selector": [
+                        {
+                            "type": "TextQuoteSelector",
+                            "exact": "Jane Doe",
+                            "prefix": "",
+                            "suffix": " said",
+                        },
+                        {"type": "TextPositionSelector", "start": 0, "end": 8},
+                    ],
+                },
+            }
+        ],
+    },
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List articles (without bodies), newest import first"),
+    retrieve=extend_schema(summary="One article with its body"),
+)
+class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
+    """Imported articles. Import through the admin or `manage.py import_articles`."""
+
+    filterset_class = ArticleFilter
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    pagination_class = CursorPagination
+    ordering_fields = ["imported_at"]
+    ordering = ("-imported_at", "-id")
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.api_article_list()
+        return selectors.api_article_detail()
+
+    def get_serializer_class(self):
+        return ArticleListSerializer if self.action == "list" else ArticleSerializer
+
+    def _export_parts(self):
+        article = self.get_object()
+        request = self.request
+
+        def iri(kind: str, pk: int) -> str:
+            return request.build_absolute_uri(reverse(f"api-{kind}-detail", args=[pk]))
+
+        spans = annotation_selectors.export_spans(
+            annotation_selectors.export_article_spans(article=article), iri
+        )
+        data = exporters.ExportArticle(
+            id=article.pk,
+            iri=iri("article", article.pk),
+            title=article.title,
+            body=article.body,
+            revision=article.revision,
+            revised=article.updated_at,
+        )
+        return data, spans
+
+    @extend_schema(
+        summary="The article's accepted annotations as a W3C Web Annotation collection",
+        description=(
+            "An `AnnotationCollection` (JSON-LD, Content-Type "
+            '`application/ld+json;profile="http://www.w3.org/ns/anno.jsonld"`). Each '
+            "annotation targets the article with a `TextQuoteSelector` (exact, prefix, suffix) "
+            "and a `TextPositionSelector` (Unicode code points), and a `TimeState` naming the "
+            "article revision the offsets belong to. Motivations: `highlighting` (quote, the "
+            "speaker as body), `identifying` (mention, the entity as body), `assessing` "
+            "(claim, the verdict and claim as body)."
+        ),
+        responses={
+            (200, "application/ld+json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="W3C AnnotationCollection",
+                examples=[OpenApiExample("collection", value=_W3C_EXAMPLE)],
+            )
+        },
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, JSONRenderer])
+    def w3c(self, request, pk=None):
+        article, spans = self._export_parts()
+        iri = request.build_absolute_uri(request.path)
+        collection = exporters.w3c_collection(article, spans, iri=iri)
+        content_type = W3C_CONTENT_TYPE
+        if request.accepted_renderer.media_type == "application/json":
+            content_type = None  # the client asked for plain JSON
+        return Response(collection, content_type=content_type)
+
+    @extend_schema(
+        summary="The article's accepted annotations as doccano JSONL",
+        description=(
+            'One line: `{"id", "title", "text", "label": [[start, end, label], …]}`; labels '
+            "are the entity kind for mentions, QUOTE and CLAIM otherwise; offsets in code "
+            "points."
+        ),
+        responses={(200, "application/jsonl"): OpenApiResponse(OpenApiTypes.STR)},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONLinesRenderer, JSONRenderer])
+    def doccano(self, request, pk=None):
+        article, spans = self._export_parts()
+        response = HttpResponse(
+            exporters.doccano_jsonl(article, spans), content_type="application/jsonl; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="article-{article.id}.jsonl"'
+        return response
+
+    @extend_schema(
+        summary="The article's accepted mentions as CoNLL IOB2",
+        description=(
+            "`token<TAB>tag` per line (B-KIND / I-KIND / O, KIND the entity kind), a blank line "
+            "after each sentence. Overlapping mentions: the earlier (then longer) one wins."
+        ),
+        responses={(200, "text/plain"): OpenApiResponse(OpenApiTypes.STR)},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[PlainTextRenderer, JSONRenderer])
+    def conll(self, request, pk=None):
+        article, spans = self._export_parts()
+        response = HttpResponse(
+            exporters.conll_iob2(article.body, spans), content_type="text/plain; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="article-{article.id}.conll"'
+        return response

@@ -1,0 +1,40 @@
+"""JSON shapes of articles: the list leaves the body out, the detail has it."""
+
+from rest_framework import serializers
+
+from articles.models import Article
+
+_LIST_FIELDS = (
+    "id",
+    "title",
+    "source",
+    "url",
+    "published_at",
+    "source_file",
+    "content_hash",
+    "revision",
+    "word_count",
+    "imported_by",
+    "imported_at",
+    "updated_at",
+)
+
+
+class ArticleListSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Article
+        fields = _LIST_FIELDS
+        read_only_fields = _LIST_FIELDS
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    body = serializers.CharField(
+        read_only=True,
+        help_text="The cleaned text. Every span offset counts its Unicode code points "
+        "(Python str indices; JavaScript strings count UTF-16 units).",
+    )
+
+    class Meta:
+        model = Article
+        fields = (*_LIST_FIELDS, "body", "import_report")
+        read_only_fields = fields

@@ -1,0 +1,81 @@
+"""API views and the schema class (kept out of newsdesk.api, which DRF's settings import early)."""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework import pagination, permissions
+from rest_framework import serializers as drf_serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from newsdesk.api import AuthRateThrottle, AuthUsernameRateThrottle
+
+# --- schema ------------------------------------------------------------------------------------
+
+
+class ErrorSerializer(drf_serializers.Serializer):
+    detail = drf_serializers.CharField()
+
+
+class ConflictSerializer(drf_serializers.Serializer):
+    detail = drf_serializers.CharField()
+    code = drf_serializers.CharField()
+    current = drf_serializers.DictField(help_text="The object as it is now, with its new version.")
+
+
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        "Field name (or non_field_errors) -> list of messages, "
+        'e.g. {"end": ["end must be greater than start."]}'
+    ),
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's schema plus the error responses every operation can return."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        view = self.view
+        public = (
+            any(isinstance(p, permissions.AllowAny) for p in view.get_permissions())
+            or not view.get_permissions()
+        )
+
+        def add(code: str, body, description: str) -> None:
+            if code not in responses:
+                response = self._get_response_for_code(body, code)
+                response["description"] = description
+                responses[code] = response
+
+        writes = self.method in {"POST", "PUT", "PATCH", "DELETE"}
+        filtered = not getattr(view, "detail", True) and getattr(view, "filterset_class", None)
+        if writes or self._is_list_view() or filtered:
+            add("400", VALIDATION_ERROR_SCHEMA, "Invalid input or filter values.")
+        if not public:
+            add("401", ErrorSerializer, "Not authenticated (send a session cookie or a token).")
+            add("403", ErrorSerializer, "Authenticated, but the role does not allow this.")
+        if "{" in self.path:
+            add("404", ErrorSerializer, "No such object.")
+        if self._is_list_view() and isinstance(self._get_paginator(), pagination.CursorPagination):
+            add("404", ErrorSerializer, "Invalid cursor.")
+        if self.method in {"PUT", "PATCH", "DELETE"} and getattr(view, "versioned", False):
+            add("409", ConflictSerializer, "Stale version: someone changed the object meanwhile.")
+        if view.get_throttles():
+            add("429", ErrorSerializer, "Too many requests; retry after the Retry-After seconds.")
+        return responses
+
+
+# --- token ------------------------------------------------------------------------------------
+
+
+class TokenObtainView(ObtainAuthToken):
+    """POST username and password, get the user's API token (send it as
+    ``Authorization: Token <key>``). Throttled per address and per username."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [AuthRateThrottle, AuthUsernameRateThrottle]
