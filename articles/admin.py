@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
@@ -37,7 +38,7 @@ class ImportForm(forms.Form):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = [
-        "title",
+        "headline",
         "source_file",
         "word_count",
         "quotes",
@@ -95,6 +96,10 @@ class ArticleAdmin(admin.ModelAdmin):
             )
         )
 
+    @admin.display(description="title", ordering="title")
+    def headline(self, obj):
+        return obj.title if len(obj.title) <= 90 else obj.title[:89] + "…"
+
     @admin.display(ordering="n_quotes")
     def quotes(self, obj):
         return obj.n_quotes
@@ -106,6 +111,10 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(ordering="n_claims")
     def claims(self, obj):
         return obj.n_claims
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Articles come from files: "Add article" is the import page.
+        return HttpResponseRedirect(reverse("admin:articles_article_import"))
 
     def get_urls(self):
         return [

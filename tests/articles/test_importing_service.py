@@ -250,3 +250,9 @@ def _upload(name: str, data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="text/plain")
+
+
+def test_admin_add_article_leads_to_the_import_page(admin_client):
+    response = admin_client.get(reverse("admin:articles_article_add"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:articles_article_import")
