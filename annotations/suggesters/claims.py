@@ -8,6 +8,7 @@ The weights are deliberately few and readable, so an editor can tell why a sente
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from annotations.suggesters import sentences
@@ -29,80 +30,113 @@ _NUMBER_WORDS = (
     r"|hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozens?"
     r"|half|double|twice|triple"
 )
-_SIGNALS: tuple[tuple[re.Pattern[str], float], ...] = (
-    # A figure that is not a bare year ("in 2023") or a date ("October 7").
-    (re.compile(r"(?<![\w.])(?!(?:19|20)\d\d\b)\d[\d,.]*(?!\w)"), 0.35),
-    (re.compile(rf"\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE), 0.2),
-    (re.compile(r"\d\s?(?:%|per ?cent\b|percent\b)"), 0.25),
-    (re.compile(r"[$£€¥]\s?\d|\d\s?(?:dollars|pounds|euros|bn|m)\b"), 0.25),
-    (
-        re.compile(
-            r"\b(?:death toll|killed|dead|died|deaths|injured|wounded|hostages|casualties"
-            r"|victims|arrested|displaced|refugees|votes|troops|cases|jobs|budget|cost|costs"
-            r"|inflation|unemployment|population|rate)\b",
-            re.IGNORECASE,
-        ),
-        0.15,
-    ),
-    (
-        re.compile(
-            r"\b(?:more than|less than|fewer than|at least|up to|nearly|almost|close to"
-            r"|larger|largest|bigger|biggest|higher|highest|lower|lowest|worst|most senior"
-            r"|record|doubled|tripled|increased|decreased|rose|fell|surged|plunged|compared"
-            r"|than ever|for the first time)\b",
-            re.IGNORECASE,
-        ),
-        0.2,
-    ),
-    (
-        re.compile(
-            r"\b(?:because|due to|led to|leads to|caused|causes|as a result|result of"
-            r"|responsible for|blamed|in response to|so that)\b",
-            re.IGNORECASE,
-        ),
-        0.15,
-    ),
-    (re.compile(r"\b(?:is|are|was|were|has|have|had)\b"), 0.05),
-    (re.compile(r"\b(?:according to|said|says|reported|confirmed)\b"), 0.05),
-)
 _MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
-# "October 7", "7 October": a date is not a quantity to check.
-_DATES = re.compile(
-    rf"\b(?:(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS}))\b"
+_FIGURE = r"\d[\d,.]*"
+# Figures, each its own pattern (cheap: they start with a digit or a currency sign).
+_FIGURES: tuple[tuple[str, re.Pattern[str], float], ...] = (
+    ("percent", re.compile(rf"{_FIGURE}\s?(?:%|per ?cent\b|percent\b)"), 0.25),
+    ("money", re.compile(rf"[$£€¥]\s?{_FIGURE}|{_FIGURE}\s?(?:dollars|pounds|euros|bn|m)\b"), 0.25),
+    # A figure, but not a year ("in 2023"): years and dates are not counts to check.
+    ("figure", re.compile(rf"(?<![\w.])(?!(?:19|20)\d\d(?!\w)){_FIGURE}(?!\w)"), 0.35),
 )
-_HEDGES = re.compile(
-    r"\b(?:I think|we think|I believe|we hope|I hope|perhaps|maybe|might|could)\b",
-    re.IGNORECASE,
+_DATE_BEFORE = re.compile(rf"(?:{_MONTHS})\.? $")
+_DATE_AFTER = re.compile(rf"(?:st|nd|rd|th)? (?:{_MONTHS})\b")
+# Words, all in one alternation that only starts at a letter; the group says which signal.
+_WORD_SIGNALS: tuple[tuple[str, str, float], ...] = (
+    ("amount", _NUMBER_WORDS, 0.2),
+    (
+        "quantity",
+        r"death toll|killed|dead|died|deaths|injured|wounded|hostages|casualties"
+        r"|victims|arrested|displaced|refugees|votes|troops|cases|jobs|budget|cost|costs"
+        r"|inflation|unemployment|population|rate",
+        0.15,
+    ),
+    (
+        "comparison",
+        r"more than|less than|fewer than|at least|up to|nearly|almost|close to"
+        r"|larger|largest|bigger|biggest|higher|highest|lower|lowest|worst|most senior"
+        r"|record|doubled|tripled|increased|decreased|rose|fell|surged|plunged|compared"
+        r"|than ever|for the first time",
+        0.25,
+    ),
+    (
+        "cause",
+        r"because|due to|led to|leads to|caused|causes|as a result|result of"
+        r"|responsible for|blamed|in response to|so that",
+        0.15,
+    ),
+    ("hedge", r"i think|we think|i believe|we hope|i hope|perhaps|maybe|might|could", -0.1),
+    ("fact", r"is|are|was|were|has|have|had", 0.05),
+    ("source", r"according to|said|says|say|reported|confirmed", 0.05),
 )
+_WORDS = re.compile(
+    r"(?=[a-z])\b(?:" + "|".join(f"(?P<{n}>{p})" for n, p, _ in _WORD_SIGNALS) + r")\b"
+)
+_WEIGHTS = {name: weight for name, _, weight in _FIGURES + _WORD_SIGNALS}
+_IMPLIES = {"percent": ("figure",), "money": ("figure",)}
 
 
-def score(sentence: str) -> float:
-    """How check-worthy one sentence is, from 0 to 1."""
-    plain = _DATES.sub("a date", sentence)
-    total = sum(weight for pattern, weight in _SIGNALS if pattern.search(plain))
+def _signals(lowered: str, spans: list[tuple[int, int]]) -> list[set[str]]:
+    """The signals each sentence carries, from a few passes over the whole text."""
+    found: list[set[str]] = [set() for _ in spans]
+    starts = [start for start, _ in spans]
+
+    def mark(position: int, name: str) -> None:
+        i = bisect_right(starts, position) - 1
+        if i >= 0 and position < spans[i][1]:
+            found[i].add(name)
+            found[i].update(_IMPLIES.get(name, ()))
+
+    for name, pattern, _ in _FIGURES:
+        for match in pattern.finditer(lowered):
+            start, end = match.span()
+            if name == "figure" and (
+                _DATE_BEFORE.search(lowered, max(0, start - 11), start)
+                or _DATE_AFTER.match(lowered, end)
+            ):
+                continue  # "october 7", "7 october": a date
+            mark(start, name)
+    for match in _WORDS.finditer(lowered):
+        mark(match.start(), match.lastgroup)
+    return found
+
+
+def _score(sentence: str, signals: set[str]) -> float:
+    total = sum(_WEIGHTS[name] for name in signals)
     if sentence.rstrip(" ”’\"'").endswith("?"):
         total -= 0.3  # a question asks; it does not claim
-    if _HEDGES.search(sentence):
-        total -= 0.1
     if len(sentence.split()) < 6:
         total -= 0.2
     return round(max(0.0, min(1.0, total)), 2)
 
 
+def score(sentence: str) -> float:
+    """How check-worthy one sentence is, from 0 to 1."""
+    [signals] = _signals(sentence.lower(), [(0, len(sentence))])
+    return _score(sentence, signals)
+
+
 def suggest_claims(body: str, threshold: float = THRESHOLD) -> list[ClaimSuggestion]:
     """Sentences worth checking, highest score first (text order among equals)."""
-    found = []
+    spans = []
     for start, end in sentences(body):
         # Quote marks around a whole sentence belong to the quote, not to the claim.
         while start < end and body[start] in " \"'“‘«":
             start += 1
         while end > start and body[end - 1] in " \"'”’»":
             end -= 1
+        if start < end:
+            spans.append((start, end))
+    lowered = body.lower()
+    if len(lowered) != len(body):  # "İ" lowercases to two code points
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in body)
+    found = []
+    for (start, end), signals in zip(spans, _signals(lowered, spans), strict=True):
         text = body[start:end]
-        value = score(text)
+        value = _score(text, signals)
         if value >= threshold:
             found.append(ClaimSuggestion(start, end, text, value))
     found.sort(key=lambda c: (-c.score, c.start))

@@ -123,7 +123,7 @@ _UPPER = "".join(chr(c) for c in range(0x250) if chr(c).isupper())
 _LOWER_PARTICLES = "de|del|della|da|di|du|dos|la|le|van|von|der|den|ter|bin|ibn|al|el|abu|y"
 # A capitalised word: "Blinken", "O’Brien", "Al-Aqsa", "U.S."; "Iran-backed" gives "Iran".
 _WORD = rf"(?:[{_UPPER}]\.){{2,}}|(?:(?:al|el)-)?[{_UPPER}][\w]*(?:['’][{_UPPER}]\w*)?(?:-[{_UPPER}]\w*)*"
-_GLUE = rf"(?:of|of the|for|for the|on|and the|{_LOWER_PARTICLES})"
+_GLUE = rf"(?:of|of the|for|for the|on|{_LOWER_PARTICLES})"
 _SEQUENCE = re.compile(rf"(?<!\w)(?:{_WORD})(?:[ \u00a0]+(?:{_GLUE}[ \u00a0]+)?(?:{_WORD}))*(?!\w)")
 _TOKEN = re.compile(rf"{_WORD}|[a-z]+")
 _PARTICLES = frozenset(_LOWER_PARTICLES.split("|"))
@@ -185,10 +185,21 @@ def _segments(body: str) -> list[_Segment]:
     """Capitalised sequences, split into known phrases and unknown runs."""
     lists = _lists()
     out: list[_Segment] = []
+    phrases, stop = lists.phrases, lists.stop
     for match in _SEQUENCE.finditer(body):
-        spans = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(match.group())]
-        base = match.start()
-        tokens = [(base + s, base + e, t) for s, e, t in spans]
+        text, base = match.group(), match.start()
+        if " " not in text and "\u00a0" not in text:
+            # Most sequences are one word ("The", "He", "Israel"): decide those quickly.
+            if text in stop:
+                continue
+            kind = phrases.get((text,))
+            if kind:
+                if kind != TITLE:
+                    out.append(_Segment(base, match.end(), [text], kind))
+                continue
+            tokens = [(base, match.end(), text)]
+        else:
+            tokens = [(base + m.start(), base + m.end(), m.group()) for m in _TOKEN.finditer(text)]
         initial = _is_initial(body, tokens[0][0])
         previous_word = _previous_word(body, tokens[0][0])
         i, n = 0, len(tokens)
