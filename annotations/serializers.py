@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from rest_framework import serializers
 
 from annotations.models import Claim, Entity, EntityKind, Span, SpanKind, SpanStatus
@@ -116,11 +114,6 @@ class SpanSerializer(_ImmutableMixin, serializers.ModelSerializer):
         # No UniqueTogetherValidator from the model's constraints: span_create returns the
         # identical live span instead of failing, and it checks everything else itself.
         validators: list = []
-
-    def validate_confidence(self, value):
-        if value is not None and not math.isfinite(value):
-            raise serializers.ValidationError("A valid number between 0 and 1 is required.")
-        return value
 
     def validate(self, attrs):
         self._check_immutable(attrs)

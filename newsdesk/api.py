@@ -14,6 +14,7 @@ import datetime as dt
 import django_filters
 import django_filters.fields
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, filters, pagination, permissions, renderers, throttling
@@ -194,13 +195,13 @@ class PlainTextRenderer(renderers.BaseRenderer):
 class _UTCDateTimeField(django_filters.fields.IsoDateTimeField):
     """An ISO 8601 date or date-time that must also be representable in UTC."""
 
-    def strptime(self, value, format):
-        parsed = super().strptime(value, format)
-        try:
-            if parsed.tzinfo is not None:
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is not None and parsed.tzinfo is not None:
+            try:
                 parsed.astimezone(dt.UTC)
-        except OverflowError:
-            raise ValueError(value) from None
+            except OverflowError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         return parsed
 
 

@@ -56,3 +56,10 @@ def editor_api(api_client, editor):
 def viewer_api(api_client, viewer):
     api_client.force_login(viewer)
     return api_client
+
+
+@pytest.fixture
+def fast_passwords(settings):
+    """MD5 password hashing for modules that create many users (the real hasher costs ~0.3 s
+    per user). Opt in with pytest.mark.usefixtures("fast_passwords")."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
