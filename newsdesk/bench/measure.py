@@ -1,0 +1,221 @@
+"""Time requests through the whole Django stack, count their SQL, and time that SQL raw.
+
+A request goes through ``django.test.Client``: URL routing, every middleware, authentication
+(an API token, or a logged-in session for the HTML pages), permissions, the view, the
+serializer or template, and the renderer — everything but the socket. For reads, the
+statements the endpoint ran to fetch its rows are recorded (``connection.execute_wrapper``)
+and run again through a plain cursor with ``fetchall()``: that is the *floor*, what the rows
+cost the database and the driver alone. Authentication bookkeeping (sessions, users, tokens,
+groups) is left out of the floor: it fetches no rows of the answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import resource
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+# Statements whose main table is one of these fetch who is asking, not the answer.
+BOOKKEEPING = re.compile(
+    r'\bFROM\s+"(django_session|auth_user|auth_group|auth_user_groups|auth_permission'
+    r'|authtoken_token)"',
+    re.IGNORECASE,
+)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0–100), linearly interpolated between the closest ranks."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass
+class Stats:
+    p50: float
+    p95: float
+    p99: float
+    mean: float
+
+    @classmethod
+    def of(cls, seconds: Sequence[float]) -> Stats:
+        ms = [s * 1000 for s in seconds]
+        return cls(
+            round(percentile(ms, 50), 3),
+            round(percentile(ms, 95), 3),
+            round(percentile(ms, 99), 3),
+            round(statistics.fmean(ms), 3) if ms else math.nan,
+        )
+
+
+@dataclass
+class Request:
+    method: str  # "GET" or "POST"
+    path: str
+    data: dict | None = None
+    json: bool = False  # POST the data as JSON (the API) or as a form (htmx)
+    headers: dict = field(default_factory=dict)
+
+
+@dataclass
+class Case:
+    key: str  # the JSON key
+    label: str  # the table's row name
+    requests: Callable[[int], Request]  # request number -> request (rotates targets)
+    read: bool = True
+    paged: bool = False  # a list: count queries at ?page_size=10 and 100
+    target_ms: float = 30.0
+    max_ratio: float | None = 3.0  # endpoint p95 ÷ floor p95 (reads)
+    expect: tuple[int, ...] = (200,)
+
+
+@dataclass
+class Result:
+    key: str
+    label: str
+    path: str
+    status: int | None = None
+    error: str = ""
+    requests: int = 0
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    mean_ms: float | None = None
+    queries_page_10: int | None = None
+    queries_page_100: int | None = None
+    floor_p50_ms: float | None = None
+    floor_p95_ms: float | None = None
+    ratio_p95: float | None = None  # endpoint p95 ÷ floor p95
+    target_p95_ms: float = 30.0
+    meets_target: bool | None = None
+
+
+class Runner:
+    def __init__(self, client: Client, requests: int, warmup: int = 5):
+        self.client = client
+        self.n = requests
+        self.warmup = warmup
+
+    def send(self, request: Request):
+        if request.method == "GET":
+            return self.client.get(request.path, headers=request.headers)
+        if request.json:
+            return self.client.post(
+                request.path, request.data, content_type="application/json", headers=request.headers
+            )
+        return self.client.post(request.path, request.data, headers=request.headers)
+
+    def run(self, case: Case) -> Result:
+        first = case.requests(0)
+        result = Result(case.key, case.label, first.path, target_p95_ms=case.target_ms)
+        response = self.send(first)
+        result.status = response.status_code
+        if response.status_code not in case.expect:
+            result.error = _short(response)
+            return result
+        for i in range(1, self.warmup):
+            self.send(case.requests(i))
+        seconds = []
+        for i in range(self.n):
+            request = case.requests(self.warmup + i)
+            began = time.perf_counter()
+            response = self.send(request)
+            seconds.append(time.perf_counter() - began)
+            if response.status_code not in case.expect:
+                result.status, result.error = response.status_code, _short(response)
+                return result
+        stats = Stats.of(seconds)
+        result.requests = len(seconds)
+        result.p50_ms, result.p95_ms, result.p99_ms, result.mean_ms = (
+            stats.p50,
+            stats.p95,
+            stats.p99,
+            stats.mean,
+        )
+        result.meets_target = stats.p95 <= case.target_ms
+        if case.paged:
+            result.queries_page_10 = self.count(_with_page_size(first, 10))
+            result.queries_page_100 = self.count(_with_page_size(first, 100))
+        else:
+            result.queries_page_10 = result.queries_page_100 = self.count(
+                case.requests(self.warmup + self.n)
+            )
+        if case.read:
+            floor = self.floor(case)
+            result.floor_p50_ms, result.floor_p95_ms = floor.p50, floor.p95
+            if floor.p95 > 0:
+                result.ratio_p95 = round(stats.p95 / floor.p95, 2)
+            if case.max_ratio is not None:
+                result.meets_target = result.meets_target and (
+                    result.ratio_p95 is not None and result.ratio_p95 <= case.max_ratio
+                )
+        return result
+
+    def count(self, request: Request) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            self.send(request)
+        return sum(1 for q in queries.captured_queries if not _transaction(q["sql"]))
+
+    def statements(self, request: Request) -> list[tuple[str, tuple]]:
+        """The SQL (and parameters) a request runs to fetch its rows."""
+        recorded: list[tuple[str, tuple]] = []
+
+        def record(execute, sql, params, many, context):
+            if not many and not BOOKKEEPING.search(sql) and sql.lstrip()[:6].upper() == "SELECT":
+                recorded.append((sql, params))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            self.send(request)
+        return recorded
+
+    def floor(self, case: Case) -> Stats:
+        # The statements of each distinct request, captured once, then re-run raw n times.
+        plans: dict[str, list[tuple[str, tuple]]] = {}
+        order = []
+        for i in range(self.n):
+            request = case.requests(self.warmup + i)
+            if request.path not in plans:
+                plans[request.path] = self.statements(request)
+            order.append(request.path)
+        seconds = []
+        with connection.cursor() as cursor:
+            for path in order:
+                began = time.perf_counter()
+                for sql, params in plans[path]:
+                    cursor.execute(sql, params)
+                    cursor.fetchall()
+                seconds.append(time.perf_counter() - began)
+        return Stats.of(seconds)
+
+
+def _transaction(sql: str) -> bool:
+    return bool(re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT)\b", sql, re.IGNORECASE))
+
+
+def _with_page_size(request: Request, size: int) -> Request:
+    joiner = "&" if "?" in request.path else "?"
+    return Request(
+        request.method, f"{request.path}{joiner}page_size={size}", headers=request.headers
+    )
+
+
+def _short(response) -> str:
+    body = response.content[:300].decode("utf-8", "replace")
+    return " ".join(body.split())
+
+
+def rss_mb() -> float:
+    """This process's peak resident memory so far (MB); Linux reports kilobytes."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
