@@ -94,7 +94,9 @@ class SpanCreateForm(_EntityFields):
     claim_text = forms.CharField(
         required=False, label="Claim", widget=forms.Textarea(attrs={"rows": 3})
     )
-    verdict = forms.ChoiceField(choices=Verdict.choices, initial=Verdict.UNREVIEWED)
+    verdict = forms.ChoiceField(
+        choices=Verdict.choices, initial=Verdict.UNREVIEWED, required=False
+    )
 
     def __init__(self, *args, article: Article, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,7 +138,7 @@ class SpanCreateForm(_EntityFields):
             extra = {
                 "claim_text": data["claim_text"] or self.place.text,
                 "claimant": links.pop("claimant"),
-                "verdict": data["verdict"],
+                "verdict": data["verdict"] or Verdict.UNREVIEWED,
             }
         span, _ = services.span_create(
             article=self.article,
