@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from annotations.text import fold
 
@@ -194,11 +196,12 @@ class Span(models.Model):
                 condition=Q(status__in=[SpanStatus.ACCEPTED, SpanStatus.SUGGESTED]),
                 name="%(app_label)s_%(class)s_unique_live",
             ),
-            # An accepted mention names its entity; a suggestion may still be a bare name.
+            # An accepted mention names its entity; a suggestion may still be a bare name (and
+            # stays one when a revision orphans it).
             models.CheckConstraint(
                 condition=~Q(kind=SpanKind.MENTION)
                 | Q(entity__isnull=False)
-                | Q(status__in=[SpanStatus.SUGGESTED, SpanStatus.REJECTED]),
+                | Q(status__in=[SpanStatus.SUGGESTED, SpanStatus.REJECTED, SpanStatus.ORPHANED]),
                 name="%(app_label)s_%(class)s_mention_has_entity",
             ),
         ]
@@ -223,3 +226,80 @@ class Span(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.start}-{self.end} “{self.text[:40]}”"
+
+
+class HistoryAction(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Changed"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    MERGED = "merged", "Merged"
+    DELETED = "deleted", "Deleted"
+    RESTORED = "restored", "Restored"
+    MOVED = "moved", "Moved by a revision"
+    ORPHANED = "orphaned", "Orphaned by a revision"
+
+
+class HistoryObject(models.TextChoices):
+    SPAN = "span", "Span"
+    CLAIM = "claim", "Claim"
+    ENTITY = "entity", "Entity"
+
+
+class HistoryEntry(models.Model):
+    """One change to a span, claim or entity: who, when, and the row before and after.
+
+    Entries outlive what they describe: object_id is a plain number, and the article and
+    entity links carry no database constraint (a deleted entity's history stays readable).
+    `before` is empty for a creation, `after` for a deletion.
+    """
+
+    object_type = models.CharField(max_length=10, choices=HistoryObject.choices)
+    object_id = models.BigIntegerField()
+    action = models.CharField(max_length=10, choices=HistoryAction.choices)
+    # The article a span lives in (or where a claim was first stated), for "per article".
+    article = models.ForeignKey(
+        "articles.Article",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    # The entity it concerns (itself, a span's entity or speaker, a claim's claimant).
+    entity = models.ForeignKey(
+        Entity,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "history entries"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            _choices_check("object_type", HistoryObject, "%(app_label)s_%(class)s_type_valid"),
+            _choices_check("action", HistoryAction, "%(app_label)s_%(class)s_action_valid"),
+        ]
+        indexes = [
+            # One span's, claim's or entity's history; the last change for "changed by X".
+            models.Index(
+                fields=["object_type", "object_id", "-created_at", "-id"],
+                name="history_object_idx",
+            ),
+            # An article's history, newest first.
+            models.Index(fields=["article", "-created_at", "-id"], name="history_article_idx"),
+            # An entity's history, newest first.
+            models.Index(fields=["entity", "-created_at", "-id"], name="history_entity_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_id} {self.action}"

@@ -14,7 +14,16 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce, Greatest
 
 from annotations import exporters
-from annotations.models import Claim, Entity, EntityAlias, Span, SpanKind, SpanStatus
+from annotations.models import (
+    Claim,
+    Entity,
+    EntityAlias,
+    HistoryEntry,
+    HistoryObject,
+    Span,
+    SpanKind,
+    SpanStatus,
+)
 from annotations.text import fold
 from articles.models import Article
 
@@ -181,3 +190,41 @@ def export_spans(spans, iri) -> list[exporters.ExportSpan]:
             )
         )
     return out
+
+
+# --- orphans and history (revisions, audit trail) ----------------------------------------------
+
+
+def orphaned_spans(*, article: Article | int) -> QuerySet[Span]:
+    """Spans a revision of the article's text could not place, for an editor to re-place
+    (services.span_update with start/end) or delete. Old text order (index
+    span_article_start_idx; an article has few spans)."""
+    article_id = article.pk if isinstance(article, Article) else article
+    return (
+        Span.objects.filter(article_id=article_id, status=SpanStatus.ORPHANED)
+        .select_related("entity", "speaker", "claim", "created_by")
+        .order_by("start", "end", "id")
+    )
+
+
+def history_for_article(*, article: Article | int) -> QuerySet[HistoryEntry]:
+    """Who did what to the article's spans (and claims first stated there), newest first
+    (index history_article_idx)."""
+    article_id = article.pk if isinstance(article, Article) else article
+    return HistoryEntry.objects.filter(article_id=article_id).select_related("user")
+
+
+def history_for_entity(*, entity: Entity | int) -> QuerySet[HistoryEntry]:
+    """The entity's own changes, merges and deletion, and changes to spans and claims that
+    point at it, newest first (index history_entity_idx). Works for deleted entities too."""
+    entity_id = entity.pk if isinstance(entity, Entity) else entity
+    return HistoryEntry.objects.filter(entity_id=entity_id).select_related("user")
+
+
+def history_for_object(*, object_type: str, object_id: int) -> QuerySet[HistoryEntry]:
+    """One span's, claim's or entity's history, newest first (index history_object_idx)."""
+    if object_type not in HistoryObject.values:
+        return HistoryEntry.objects.none()
+    return HistoryEntry.objects.filter(object_type=object_type, object_id=object_id).select_related(
+        "user"
+    )

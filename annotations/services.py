@@ -2,23 +2,30 @@
 
 Each function is one transaction and raises Django's ValidationError for problems a user
 can fix (the message is for that user), or StaleVersion when someone else changed the row
-first.
+first. Every change is recorded in the audit trail (annotations.history) in the same
+transaction: who did what, with the row before and after.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from annotations import anchoring
+from annotations import anchoring, history
+from annotations.history import snapshot
 from annotations.models import (
     Claim,
     Entity,
     EntityAlias,
+    HistoryAction,
+    HistoryEntry,
+    HistoryObject,
     Span,
     SpanKind,
     SpanStatus,
@@ -32,12 +39,14 @@ LIVE_STATUSES = (SpanStatus.ACCEPTED, SpanStatus.SUGGESTED)
 
 
 class StaleVersion(Exception):
-    """The row changed since the client read it; `current` is how it is now."""
+    """The row changed since the client read it; `current` is how it is now, and
+    `changed_by` names who changed it last ("someone else" when nobody is known)."""
 
-    def __init__(self, current, message: str):
+    def __init__(self, current, message: str, changed_by: str = "someone else"):
         super().__init__(message)
         self.current = current
         self.message = message
+        self.changed_by = changed_by
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,22 @@ def _check_links(*, kind: str, entity: Entity | None, speaker: Entity | None, cl
         raise ValidationError({"claim": "Only claim spans link to a claim."}, code="invalid")
 
 
+def _locked_body(article: Article) -> str:
+    """The article's body as committed, locked until this transaction ends.
+
+    Offsets are checked against this, never against the caller's copy: a revision of the
+    text (which locks the article row FOR UPDATE) cannot slip between check and write.
+    """
+    try:
+        return (
+            Article.objects.select_for_update(no_key=True)
+            .values_list("body", flat=True)
+            .get(pk=article.pk)
+        )
+    except Article.DoesNotExist:
+        raise ValidationError("The article was deleted meanwhile.", code="gone") from None
+
+
 @transaction.atomic
 def span_create(
     *,
@@ -126,21 +151,17 @@ def span_create(
     """Create a span, or return the identical live one that exists: (span, created).
 
     A claim span without a claim creates one, stated by claim_text (default: the span text).
+    Two identical creates at once (a double click, two tabs) yield one span.
     """
-    place = span_place(
-        body=article.body, start=start, end=end, text=text, prefix=prefix, suffix=suffix
-    )
+    body = _locked_body(article)
+    place = span_place(body=body, start=start, end=end, text=text, prefix=prefix, suffix=suffix)
     _check_links(kind=kind, entity=entity, speaker=speaker, claim=claim, status=status)
     if status not in SpanStatus.values or status == SpanStatus.ORPHANED:
         raise ValidationError({"status": f"A new span cannot be “{status}”."}, code="invalid")
     existing = _live_twin(article.id, kind, place)
     if existing:
         return existing, False
-    if kind == SpanKind.CLAIM and claim is None and status == SpanStatus.ACCEPTED:
-        claim = claim_create(
-            text=claim_text.strip() or place.text, claimant=claimant, verdict=verdict, user=user
-        )
-    before, after = context(article.body, place.start, place.end)
+    before, after = context(body, place.start, place.end)
     span = Span(
         article=article,
         start=place.start,
@@ -160,13 +181,23 @@ def span_create(
     )
     try:
         with transaction.atomic():
+            if kind == SpanKind.CLAIM and claim is None and status == SpanStatus.ACCEPTED:
+                span.claim = _claim_create(
+                    text=claim_text.strip() or place.text,
+                    claimant=claimant,
+                    verdict=verdict,
+                    user=user,
+                    article_id=article.id,
+                )
             span.save()
     except IntegrityError:
-        # A double click or a second tab created the same span a moment ago.
+        # A double click or a second tab created the same span a moment ago (its claim, if
+        # this call made one, rolled back with it).
         twin = _live_twin(article.id, kind, place)
         if twin is None:
             raise
         return twin, False
+    history.record(HistoryAction.CREATED, span, user=user)
     return span, True
 
 
@@ -189,25 +220,32 @@ _SPAN_FIELDS = {"entity", "speaker", "claim", "note", "status", "confidence"}
 
 @transaction.atomic
 def span_update(*, span: Span, version: int | None = None, user=None, **changes) -> Span:
-    """Change a span's links, note or status (and offsets via start/end/text)."""
+    """Change a span's links, note or status (and offsets via start/end/text).
+
+    Giving an orphaned span new offsets re-places it: it gets back the status it had before
+    a revision orphaned it (accepted when that is unknown).
+    """
     unknown = set(changes) - _SPAN_FIELDS - {"start", "end", "text"}
     if unknown:
         raise ValidationError(f"Cannot change {', '.join(sorted(unknown))}.", code="invalid")
     values = {k: v for k, v in changes.items() if k in _SPAN_FIELDS}
     if {"start", "end", "text"} & changes.keys():
-        article = Article.objects.only("body").get(pk=span.article_id)
-        place = span_place(
-            body=article.body,
-            start=changes.get("start", span.start),
-            end=changes.get("end", span.end),
-            text=changes.get("text"),
-        )
-        before, after = context(article.body, place.start, place.end)
+        body = _locked_body(span.article)
+        if changes.keys() & {"start", "end"}:
+            place = span_place(
+                body=body,
+                start=changes.get("start", span.start),
+                end=changes.get("end", span.end),
+                text=changes.get("text"),
+            )
+        else:  # the text alone: find it (it must stand in the body once)
+            place = span_place(body=body, text=changes["text"])
+        before, after = context(body, place.start, place.end)
         values.update(
             start=place.start, end=place.end, text=place.text, prefix=before, suffix=after
         )
         if span.status == SpanStatus.ORPHANED:
-            values.setdefault("status", SpanStatus.ACCEPTED)
+            values.setdefault("status", _status_before_orphaning(span))
     merged = {
         "entity": values.get("entity", span.entity),
         "speaker": values.get("speaker", span.speaker),
@@ -217,40 +255,94 @@ def span_update(*, span: Span, version: int | None = None, user=None, **changes)
     _check_links(kind=span.kind, **merged)
     if merged["status"] not in SpanStatus.values:
         raise ValidationError({"status": f"Unknown status “{merged['status']}”."}, code="invalid")
-    return _versioned_update(Span, span, version, values)
+    if merged["status"] == SpanStatus.ORPHANED and span.status != SpanStatus.ORPHANED:
+        raise ValidationError({"status": "Only a revision of the text orphans a span."})
+    return _versioned_update(
+        Span, span, version, values, user=user, action=history.span_action(values, span)
+    )
 
 
-def _versioned_update(model, obj, version: int | None, values: dict):
-    """UPDATE … WHERE version = the client's: a stale write changes nothing and says so."""
+def _status_before_orphaning(span: Span) -> str:
+    last = (
+        HistoryEntry.objects.filter(
+            object_type=HistoryObject.SPAN, object_id=span.pk, action=HistoryAction.ORPHANED
+        )
+        .order_by("-created_at", "-id")
+        .values_list("before", flat=True)
+        .first()
+    )
+    status = (last or {}).get("status")
+    if status in (SpanStatus.ACCEPTED, SpanStatus.SUGGESTED, SpanStatus.REJECTED):
+        return status
+    return SpanStatus.ACCEPTED
+
+
+def _lock_current(model, obj, version: int | None, *, check: bool = True):
+    """The row as committed, locked; StaleVersion if its version is not the client's.
+
+    `version` None means the version of the caller's object (when `check`), or no check.
+    """
+    name = model._meta.verbose_name
+    current = model.objects.select_for_update().filter(pk=obj.pk).first()
+    if current is None:
+        raise ValidationError(f"This {name} was deleted meanwhile; reload.", code="gone")
+    if version is None and not check:
+        return current
     expected = obj.version if version is None else version
+    if current.version != expected:
+        who = history.who(history.last_change(model, obj.pk))
+        by = "" if who == history.SOMEONE else f"by {who}, "
+        raise StaleVersion(
+            current,
+            f"This {name} was changed by someone else meanwhile ({by}now version "
+            f"{current.version}; you had {expected}). Reload and try again.",
+            changed_by=who,
+        )
+    return current
+
+
+def _versioned_update(
+    model, obj, version: int | None, values: dict, *, user=None, action=HistoryAction.UPDATED
+):
+    """UPDATE … only if the row still has the client's version; a stale write changes
+    nothing and says who changed it meanwhile. Records the change in the history."""
+    locked = _lock_current(model, obj, version)
+    before = snapshot(locked)
     values = {**values, "version": F("version") + 1, "updated_at": timezone.now()}
     try:
         with transaction.atomic():
-            changed = model.objects.filter(pk=obj.pk, version=expected).update(**values)
+            model.objects.filter(pk=obj.pk, version=locked.version).update(**values)
     except IntegrityError:
         raise ValidationError(
             "An identical annotation already exists at that place.", code="invalid"
         ) from None
     current = model.objects.get(pk=obj.pk)
-    if not changed:
-        raise StaleVersion(
-            current,
-            f"This {model._meta.verbose_name} was changed by someone else meanwhile "
-            f"(now version {current.version}, you had {expected}). Reload and try again.",
-        )
+    after = snapshot(current, aliases=before.get("aliases"))
+    history.record(action, current, before=before, after=after, user=user)
     return current
 
 
 @transaction.atomic
 def span_delete(*, span: Span, version: int | None = None, user=None) -> None:
-    if version is not None and version != span.version:
-        current = Span.objects.get(pk=span.pk)
-        raise StaleVersion(current, "This span was changed meanwhile; reload and try again.")
-    claim_id = span.claim_id if span.kind == SpanKind.CLAIM else None
-    span.delete()
+    """Delete a span (restorable from its history entry with span_restore)."""
+    current = _lock_current(Span, span, version, check=False)
+    claim_id = current.claim_id if current.kind == SpanKind.CLAIM else None
+    history.record(HistoryAction.DELETED, current, before=snapshot(current), user=user)
+    current.delete()
     if claim_id:
         # A claim that nobody reviewed and no other span states is only clutter now.
-        Claim.objects.filter(pk=claim_id, verdict=Verdict.UNREVIEWED, spans__isnull=True).delete()
+        unused = Claim.objects.filter(
+            pk=claim_id, verdict=Verdict.UNREVIEWED, spans__isnull=True
+        ).first()
+        if unused:
+            history.record(
+                HistoryAction.DELETED,
+                unused,
+                before=snapshot(unused),
+                user=user,
+                article_id=current.article_id,
+            )
+            unused.delete()
 
 
 def span_accept(*, span: Span, user=None, version: int | None = None) -> Span:
@@ -262,11 +354,162 @@ def span_reject(*, span: Span, user=None, version: int | None = None) -> Span:
 
 
 @transaction.atomic
+def span_restore(
+    *, entry: HistoryEntry | None = None, span_id: int | None = None, user=None
+) -> Span:
+    """Bring back a deleted span, under its old id, with its entity, speaker and claim.
+
+    A claim deleted along with it comes back too; an entity merged away meanwhile is
+    followed to the one it was merged into. If its text has moved since (a revision), it is
+    found again; if it cannot be found, it comes back orphaned, for an editor to re-place.
+    """
+    if entry is None:
+        entry = (
+            HistoryEntry.objects.filter(
+                object_type=HistoryObject.SPAN, object_id=span_id, action=HistoryAction.DELETED
+            )
+            .order_by("-created_at", "-id")
+            .first()
+        )
+    if (
+        entry is None
+        or entry.object_type != HistoryObject.SPAN
+        or entry.action != HistoryAction.DELETED
+        or not entry.before
+    ):
+        raise ValidationError("There is no deleted span to restore.", code="invalid")
+    if Span.objects.filter(pk=entry.object_id).exists():
+        raise ValidationError("This span exists; it was restored already.", code="invalid")
+    data = entry.before
+    article = Article.objects.filter(pk=data["article"]).first()
+    if article is None:
+        raise ValidationError("Its article was deleted; the span cannot come back.")
+    body = _locked_body(article)
+    entity = _resolve_entity(data["entity"])
+    speaker = _resolve_entity(data["speaker"])
+    claim = (
+        _resolve_claim(data["claim"], user=user, article_id=article.id) if data["claim"] else None
+    )
+    status = data["status"]
+    found = anchoring.reanchor(
+        anchoring.SpanText(
+            data["start"], data["end"], data["text"], data["prefix"], data["suffix"]
+        ),
+        anchoring.BodyDiff(body, body),
+    )
+    start, end, text = found.start, found.end, found.text
+    prefix, suffix = data["prefix"], data["suffix"]
+    if found.fate is anchoring.Fate.ORPHANED:
+        status = SpanStatus.ORPHANED
+    else:
+        prefix, suffix = context(body, start, end)
+    span = Span(
+        pk=entry.object_id,
+        article=article,
+        start=start,
+        end=end,
+        text=text,
+        prefix=prefix,
+        suffix=suffix,
+        kind=data["kind"],
+        entity=entity,
+        speaker=speaker,
+        claim=claim,
+        status=status,
+        origin=data["origin"],
+        confidence=data["confidence"],
+        note=data["note"],
+        created_by_id=_user_id(data["created_by"]),
+        version=data["version"] + 1,
+    )
+    try:
+        with transaction.atomic():
+            span.save(force_insert=True)
+    except IntegrityError:
+        raise ValidationError(
+            "An identical annotation exists at that place now; nothing was restored.",
+            code="invalid",
+        ) from None
+    created_at = parse_datetime(data["created_at"] or "")
+    if created_at:
+        Span.objects.filter(pk=span.pk).update(created_at=created_at)
+        span.created_at = created_at
+    history.record(HistoryAction.RESTORED, span, user=user)
+    return span
+
+
+def _resolve_entity(entity_id: int | None) -> Entity | None:
+    """The entity, or the one it was merged into; ValidationError if it was deleted."""
+    seen = set()
+    while entity_id is not None and entity_id not in seen:
+        seen.add(entity_id)
+        entity = Entity.objects.filter(pk=entity_id).first()
+        if entity:
+            return entity
+        merged = (
+            HistoryEntry.objects.filter(
+                object_type=HistoryObject.ENTITY, object_id=entity_id, action=HistoryAction.MERGED
+            )
+            .values_list("after", flat=True)
+            .first()
+        )
+        if not merged or "merged_into" not in merged:
+            raise ValidationError(
+                f"The entity it linked to (#{entity_id}) was deleted; nothing was restored.",
+                code="invalid",
+            )
+        entity_id = merged["merged_into"]
+    return None
+
+
+def _resolve_claim(claim_id: int, *, user, article_id: int) -> Claim:
+    """The claim, or the deleted claim brought back from its history."""
+    claim = Claim.objects.filter(pk=claim_id).first()
+    if claim:
+        return claim
+    gone = (
+        HistoryEntry.objects.filter(
+            object_type=HistoryObject.CLAIM, object_id=claim_id, action=HistoryAction.DELETED
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if gone is None or not gone.before:
+        raise ValidationError(
+            f"The claim it stated (#{claim_id}) is gone; nothing was restored.", code="invalid"
+        )
+    data = gone.before
+    claimant = Entity.objects.filter(pk=data["claimant"]).first() if data["claimant"] else None
+    claim = Claim(
+        pk=claim_id,
+        text=data["text"],
+        claimant=claimant,
+        verdict=data["verdict"],
+        verdict_note=data["verdict_note"],
+        reviewed_by_id=_user_id(data["reviewed_by"]),
+        reviewed_at=parse_datetime(data["reviewed_at"] or ""),
+        created_by_id=_user_id(data["created_by"]),
+        version=data["version"] + 1,
+    )
+    claim.save(force_insert=True)
+    history.record(HistoryAction.RESTORED, claim, user=user, article_id=article_id)
+    return claim
+
+
+def _user_id(user_id: int | None) -> int | None:
+    if user_id is None:
+        return None
+    return user_id if get_user_model().objects.filter(pk=user_id).exists() else None
+
+
+@transaction.atomic
 def mentions_tag_all(*, article: Article, entity: Entity, user=None) -> list[Span]:
     """Tag every whole-word occurrence of the entity's name and aliases in the article.
 
-    Places that already hold a live mention (of any entity) are left as they are.
+    Places that already hold a live mention (of any entity) are left as they are. Returns
+    the new mentions, in text order.
     """
+    body = _locked_body(article)
     names = [entity.name, *entity.aliases.values_list("name", flat=True)]
     taken = set(
         Span.objects.filter(
@@ -274,16 +517,16 @@ def mentions_tag_all(*, article: Article, entity: Entity, user=None) -> list[Spa
         ).values_list("start", "end")
     )
     new = []
-    for start, end in find_names(article.body, names):
+    for start, end in find_names(body, names):
         if (start, end) in taken:
             continue
-        before, after = context(article.body, start, end)
+        before, after = context(body, start, end)
         new.append(
             Span(
                 article=article,
                 start=start,
                 end=end,
-                text=article.body[start:end],
+                text=body[start:end],
                 prefix=before,
                 suffix=after,
                 kind=SpanKind.MENTION,
@@ -293,8 +536,28 @@ def mentions_tag_all(*, article: Article, entity: Entity, user=None) -> list[Spa
                 created_by=user,
             )
         )
+    if not new:
+        return []
     Span.objects.bulk_create(new, ignore_conflicts=True)
-    return new
+    # ignore_conflicts returns no ids: read back the ones that landed (a concurrent tag-all
+    # may have won some places; those are its mentions, not ours).
+    wanted = {(span.start, span.end) for span in new}
+    created = [
+        span
+        for span in Span.objects.filter(
+            article=article,
+            kind=SpanKind.MENTION,
+            entity=entity,
+            status=SpanStatus.ACCEPTED,
+            start__in={start for start, _ in wanted},
+        ).order_by("start", "id")
+        if (span.start, span.end) in wanted
+    ]
+    history.record_many(
+        history.entry(HistoryAction.CREATED, span, after=snapshot(span), user=user)
+        for span in created
+    )
+    return created
 
 
 # --- entities ------------------------------------------------------------------------------
@@ -319,7 +582,8 @@ def entity_create(
         name=name, kind=kind, description=description, external_id=external_id, created_by=user
     )
     for alias in aliases or []:
-        alias_add(entity=entity, name=alias)
+        _alias_add(entity=entity, name=alias)
+    history.record(HistoryAction.CREATED, entity, user=user)
     return entity
 
 
@@ -340,11 +604,26 @@ def entity_update(*, entity: Entity, version: int | None = None, user=None, **ch
         changes["folded"] = fold(changes["name"])
     if "kind" in changes and changes["kind"] not in _entity_kinds():
         raise ValidationError({"kind": f"Unknown kind “{changes['kind']}”."}, code="invalid")
-    return _versioned_update(Entity, entity, version, changes)
+    return _versioned_update(Entity, entity, version, changes, user=user)
 
 
-def alias_add(*, entity: Entity, name: str) -> EntityAlias | None:
-    """Add an alias; the entity's own name or a known alias adds nothing (returns None)."""
+@transaction.atomic
+def alias_add(*, entity: Entity, name: str, user=None) -> EntityAlias | None:
+    """Add an alias; the entity's own name or a known alias adds nothing (returns None).
+
+    Aliases do not change the entity's version (an edit form with a new alias list and a
+    version calls entity_update and then this); the history records them.
+    """
+    names = sorted(entity.aliases.values_list("name", flat=True))
+    alias = _alias_add(entity=entity, name=name)
+    if alias is not None:
+        before = snapshot(entity, aliases=names)
+        after = {**before, "aliases": sorted([*names, alias.name])}
+        history.record(HistoryAction.UPDATED, entity, before=before, after=after, user=user)
+    return alias
+
+
+def _alias_add(*, entity: Entity, name: str) -> EntityAlias | None:
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"alias": "An alias needs a name."}, code="invalid")
@@ -354,38 +633,106 @@ def alias_add(*, entity: Entity, name: str) -> EntityAlias | None:
     return EntityAlias.objects.create(entity=entity, name=name)
 
 
-def alias_remove(*, entity: Entity, alias_id: int) -> None:
-    deleted, _ = EntityAlias.objects.filter(entity=entity, pk=alias_id).delete()
-    if not deleted:
+@transaction.atomic
+def alias_remove(*, entity: Entity, alias_id: int, user=None) -> None:
+    names = sorted(entity.aliases.values_list("name", flat=True))
+    alias = EntityAlias.objects.filter(entity=entity, pk=alias_id).first()
+    if alias is None:
         raise ValidationError({"alias": "No such alias on this entity."}, code="invalid")
+    alias.delete()
+    before = snapshot(entity, aliases=names)
+    after = {**before, "aliases": sorted(n for n in names if n != alias.name)}
+    history.record(HistoryAction.UPDATED, entity, before=before, after=after, user=user)
 
 
 @transaction.atomic
-def entity_delete(*, entity: Entity, user=None) -> None:
-    used = Span.objects.filter(Q(entity=entity) | Q(speaker=entity)).count()
+def entity_delete(*, entity: Entity, user=None, version: int | None = None) -> None:
+    current = _lock_current(Entity, entity, version, check=False)
+    used = Span.objects.filter(Q(entity=current) | Q(speaker=current)).count()
     if used:
         raise ValidationError(
-            f"“{entity.name}” is still used by {used} annotation(s); merge it into another "
+            f"“{current.name}” is still used by {used} annotation(s); merge it into another "
             "entity or delete those first.",
             code="protected",
         )
-    entity.delete()
+    history.record(HistoryAction.DELETED, current, before=snapshot(current), user=user)
+    current.delete()
 
 
 @transaction.atomic
-def entity_merge(*, keep: Entity, drop: Entity, user=None) -> Entity:
-    """Move every span, claim and alias of `drop` to `keep`; drop's name becomes an alias."""
+def entity_merge(
+    *,
+    keep: Entity,
+    drop: Entity,
+    user=None,
+    version: int | None = None,
+    drop_version: int | None = None,
+) -> Entity:
+    """Move every span, claim and alias of `drop` to `keep`; drop's name becomes an alias.
+
+    `version` / `drop_version`, when given, must be the entities' current versions.
+    """
     if keep.pk == drop.pk:
         raise ValidationError("An entity cannot be merged into itself.", code="invalid")
+    # Lock in id order, so two merges of the same pair cannot deadlock.
+    locked = {}
+    for obj, expected in sorted([(keep, version), (drop, drop_version)], key=lambda p: p[0].pk):
+        locked[obj.pk] = _lock_current(Entity, obj, expected, check=False)
+    keep, drop = locked[keep.pk], locked[drop.pk]
+    keep_before, drop_before = snapshot(keep), snapshot(drop)
+
+    entries = []
+    spans = list(Span.objects.select_for_update().filter(Q(entity=drop) | Q(speaker=drop)))
+    for span in spans:
+        before = snapshot(span)
+        if span.entity_id == drop.pk:
+            span.entity_id = keep.pk
+        if span.speaker_id == drop.pk:
+            span.speaker_id = keep.pk
+        span.version += 1
+        entries.append(
+            history.entry(
+                HistoryAction.MERGED, span, before=before, after=snapshot(span), user=user
+            )
+        )
+    claims = list(Claim.objects.select_for_update().filter(claimant=drop))
+    for claim in claims:
+        before = snapshot(claim)
+        claim.claimant_id = keep.pk
+        claim.version += 1
+        entries.append(
+            history.entry(
+                HistoryAction.MERGED, claim, before=before, after=snapshot(claim), user=user
+            )
+        )
     Span.objects.filter(entity=drop).update(entity=keep, version=F("version") + 1)
     Span.objects.filter(speaker=drop).update(speaker=keep, version=F("version") + 1)
     Claim.objects.filter(claimant=drop).update(claimant=keep, version=F("version") + 1)
     names = [drop.name, *drop.aliases.values_list("name", flat=True)]
+    entries.append(
+        history.entry(
+            HistoryAction.MERGED,
+            drop,
+            before=drop_before,
+            after={"merged_into": keep.pk, "name": keep.name},
+            user=user,
+        )
+    )
     drop.delete()
     for name in names:
-        alias_add(entity=keep, name=name)
+        _alias_add(entity=keep, name=name)
     Entity.objects.filter(pk=keep.pk).update(version=F("version") + 1)
     keep.refresh_from_db()
+    entries.append(
+        history.entry(
+            HistoryAction.MERGED,
+            keep,
+            before=keep_before,
+            after={**snapshot(keep), "merged_from": drop_before["id"]},
+            user=user,
+        )
+    )
+    history.record_many(entries)
     return keep
 
 
@@ -400,13 +747,28 @@ def claim_create(
     verdict_note: str = "",
     user=None,
 ) -> Claim:
+    return _claim_create(
+        text=text, claimant=claimant, verdict=verdict, verdict_note=verdict_note, user=user
+    )
+
+
+@transaction.atomic
+def _claim_create(
+    *,
+    text: str,
+    claimant: Entity | None = None,
+    verdict: str = Verdict.UNREVIEWED,
+    verdict_note: str = "",
+    user=None,
+    article_id: int | None = None,
+) -> Claim:
     text = " ".join(text.split())
     if not text:
         raise ValidationError({"text": "A claim needs its statement."}, code="invalid")
     if verdict not in Verdict.values:
         raise ValidationError({"verdict": f"Unknown verdict “{verdict}”."}, code="invalid")
     reviewed = verdict != Verdict.UNREVIEWED
-    return Claim.objects.create(
+    claim = Claim.objects.create(
         text=text,
         claimant=claimant,
         verdict=verdict,
@@ -415,6 +777,8 @@ def claim_create(
         reviewed_at=timezone.now() if reviewed else None,
         created_by=user,
     )
+    history.record(HistoryAction.CREATED, claim, user=user, article_id=article_id)
+    return claim
 
 
 @transaction.atomic
@@ -434,11 +798,112 @@ def claim_update(*, claim: Claim, version: int | None = None, user=None, **chang
             )
         if changes["verdict"] != claim.verdict or "verdict_note" in changes:
             changes.update(reviewed_by=user, reviewed_at=timezone.now())
-    return _versioned_update(Claim, claim, version, changes)
+    return _versioned_update(Claim, claim, version, changes, user=user)
 
 
 @transaction.atomic
-def claim_delete(*, claim: Claim, user=None) -> None:
-    """Delete a claim and the spans that state it."""
-    Span.objects.filter(claim=claim).delete()
-    claim.delete()
+def claim_delete(*, claim: Claim, user=None, version: int | None = None) -> None:
+    """Delete a claim and the spans that state it (each restorable from the history)."""
+    current = _lock_current(Claim, claim, version, check=False)
+    spans = list(Span.objects.select_for_update().filter(claim=current))
+    entries = [
+        history.entry(HistoryAction.DELETED, span, before=snapshot(span), user=user)
+        for span in spans
+    ]
+    entries.append(
+        history.entry(
+            HistoryAction.DELETED,
+            current,
+            before=snapshot(current),
+            user=user,
+            article_id=spans[0].article_id if spans else None,
+        )
+    )
+    history.record_many(entries)
+    Span.objects.filter(claim=current).delete()
+    current.delete()
+
+
+# --- revisions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReanchorReport:
+    kept: int = 0
+    moved: int = 0
+    orphaned: int = 0
+    already_orphaned: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "kept": self.kept,
+            "moved": self.moved,
+            "orphaned": self.orphaned,
+            "already_orphaned": self.already_orphaned,
+        }
+
+
+@transaction.atomic
+def spans_reanchor(*, article: Article, old_body: str, user=None) -> ReanchorReport:
+    """Carry every span of `article` from old_body to its (new) body; none is deleted.
+
+    Called by articles.services.article_revise with the article row locked. Kept spans stay
+    (their context is refreshed), moved ones get new offsets, text and context, the rest
+    become orphaned with their old text. Spans orphaned earlier stay orphaned.
+    """
+    body = article.body
+    spans = list(Span.objects.select_for_update().filter(article=article).order_by("id"))
+    live = [span for span in spans if span.status != SpanStatus.ORPHANED]
+    results = anchoring.reanchor_all(
+        old_body,
+        body,
+        [anchoring.SpanText(s.start, s.end, s.text, s.prefix, s.suffix) for s in live],
+    )
+    # Two live spans of a kind may not share a place: kept ones hold theirs, moved ones
+    # take theirs in id order, and a later one that collides is orphaned rather than lost.
+    places: set[tuple[str, int, int]] = set()
+    for span, result in zip(live, results, strict=True):
+        if result.fate is anchoring.Fate.KEPT and span.status in LIVE_STATUSES:
+            places.add((span.kind, result.start, result.end))
+    now = timezone.now()
+    kept, moved, orphaned, entries = [], [], [], []
+    for span, result in zip(live, results, strict=True):
+        if result.fate is anchoring.Fate.KEPT:
+            prefix, suffix = context(body, result.start, result.end)
+            if (prefix, suffix) != (span.prefix, span.suffix):
+                span.prefix, span.suffix = prefix, suffix
+                kept.append(span)
+            continue
+        before = snapshot(span)
+        key = (span.kind, result.start, result.end)
+        if result.fate is anchoring.Fate.MOVED and not (
+            span.status in LIVE_STATUSES and key in places
+        ):
+            if span.status in LIVE_STATUSES:
+                places.add(key)
+            span.start, span.end, span.text = result.start, result.end, result.text
+            span.prefix, span.suffix = context(body, result.start, result.end)
+            action, bucket = HistoryAction.MOVED, moved
+        else:
+            span.status = SpanStatus.ORPHANED
+            action, bucket = HistoryAction.ORPHANED, orphaned
+        span.version += 1
+        span.updated_at = now
+        bucket.append(span)
+        entries.append(history.entry(action, span, before=before, after=snapshot(span), user=user))
+    if kept:
+        Span.objects.bulk_update(kept, ["prefix", "suffix"], batch_size=500)
+    if moved:
+        # Park the moving spans outside the "one live span per place" index first, so that
+        # two spans swapping places never collide half-way.
+        Span.objects.filter(pk__in=[s.pk for s in moved]).update(status=SpanStatus.ORPHANED)
+    fields = ["start", "end", "text", "prefix", "suffix", "status", "version", "updated_at"]
+    if moved or orphaned:
+        Span.objects.bulk_update([*moved, *orphaned], fields, batch_size=500)
+    history.record_many(entries)
+    return ReanchorReport(
+        kept=len(live) - len(moved) - len(orphaned),
+        moved=len(moved),
+        orphaned=len(orphaned),
+        already_orphaned=len(spans) - len(live),
+    )

@@ -1,6 +1,7 @@
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -8,8 +9,8 @@ from django.urls import path, reverse
 
 from annotations.models import SpanKind
 from articles import sources
-from articles.models import Article
-from articles.services import articles_import, import_limits
+from articles.models import Article, ArticleRevision
+from articles.services import article_revise, articles_import, import_limits
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -33,6 +34,40 @@ class ImportForm(forms.Form):
         help_text="Several .txt files, or .zip archives of them (UTF-8 text; the first "
         "non-empty line is the title).",
     )
+
+
+class ReplaceTextForm(forms.Form):
+    text = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 24, "cols": 100}),
+        help_text="The corrected article: the first line is the title, then the body.",
+    )
+    file = forms.FileField(
+        required=False, help_text="…or a corrected .txt file (UTF-8), instead of the text."
+    )
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("text", "").strip()) == bool(data.get("file")):
+            raise forms.ValidationError("Give the corrected text, or a file, not both.")
+        return data
+
+
+class RevisionInline(admin.TabularInline):
+    """Earlier texts of the article (read only; a revision is made by replacing the text)."""
+
+    model = ArticleRevision
+    fields = ["number", "title", "created_by", "created_at", "report"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("body", "original").select_related("created_by")
 
 
 @admin.register(Article)
@@ -64,6 +99,10 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "imported_at"
     show_full_result_count = False  # a COUNT(*) over a million articles on every page is waste
     change_list_template = "admin/articles/article/change_list.html"
+    change_form_template = "admin/articles/article/change_form.html"
+    # Django 6 defaults URL fields to https; say so now (and silence the deprecation warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [RevisionInline]
     fieldsets = [
         (None, {"fields": ["title", "source", "url", "published_at"]}),
         ("Text", {"fields": ["body", "original"]}),
@@ -123,8 +162,50 @@ class ArticleAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="articles_article_import",
             ),
+            path(
+                "<path:object_id>/replace-text/",
+                self.admin_site.admin_view(self.replace_text_view),
+                name="articles_article_replace_text",
+            ),
             *super().get_urls(),
         ]
+
+    def replace_text_view(self, request, object_id):
+        """A corrected text for the article: a new revision, its annotations re-anchored."""
+        article = self.get_object(request, object_id)
+        if article is None:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        change_url = reverse("admin:articles_article_change", args=[article.pk])
+        if request.method == "POST":
+            form = ReplaceTextForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                try:
+                    revised = article_revise(
+                        article=article,
+                        data=upload.read() if upload else None,
+                        text=None if upload else form.cleaned_data["text"],
+                        user=request.user,
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(request, f"“{revised.article.title}”: {revised.summary()}.")
+                    return HttpResponseRedirect(change_url)
+        else:
+            form = ReplaceTextForm(initial={"text": f"{article.title}\n\n{article.body}\n"})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Replace the text of “{article.title[:80]}”",
+            "article": article,
+            "form": form,
+            "change_url": change_url,
+            "changelist_url": reverse("admin:articles_article_changelist"),
+        }
+        return TemplateResponse(request, "admin/articles/article/replace_text.html", context)
 
     def import_view(self, request):
         if not self.has_add_permission(request):

@@ -48,3 +48,39 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ArticleRevision(models.Model):
+    """An earlier text of an article, kept when a new revision replaced it.
+
+    Revision `number` is the text the article had as its revision `number`; `created_by` and
+    `created_at` say who replaced it and when (so revision number + 1 is theirs). Revision 1's
+    author is the article's `imported_by`. `report` counts what re-anchoring did to the spans.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.TextField()
+    body = models.TextField()
+    original = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    report = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article_id", "-number"]
+        constraints = [
+            # Also serves "an article's revisions, newest first".
+            models.UniqueConstraint(
+                fields=["article", "number"], name="%(app_label)s_%(class)s_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="%(app_label)s_%(class)s_number_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title[:60]} (revision {self.number})"

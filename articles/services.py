@@ -10,14 +10,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from annotations.services import ReanchorReport, spans_reanchor
 from articles import sources
 from articles.importing import ArticleFileError, CleanedArticle, Cleaner
-from articles.models import Article
+from articles.models import Article, ArticleRevision
 
 
 class Outcome(StrEnum):
     IMPORTED = "imported"
     ALREADY = "already imported"
+    REVISED = "revised"
     CONFLICT = "conflict"
     FAILED = "failed"
     SKIPPED = "skipped"
@@ -56,7 +58,9 @@ def article_import(
 ) -> FileReport:
     """Clean one file and store it as an article, whole or not at all.
 
-    Raises ValidationError (code "invalid" or "conflict") when the file cannot be imported.
+    A file named like a known article's file, with other content, is a new revision of that
+    article (its spans are re-anchored, nothing is lost). Raises ValidationError (code
+    "invalid" or "conflict") when the file cannot be imported.
     """
     try:
         cleaned = (cleaner or make_cleaner()).clean(data)
@@ -68,11 +72,11 @@ def article_import(
         return FileReport(
             name, Outcome.ALREADY, f"same content as article {existing.id}", existing.id
         )
-    if name and Article.objects.filter(source_file=name).exists():
-        raise ValidationError(
-            f"An article from a file named “{name}” exists with other content; "
-            "nothing was changed. Rename the file to import it as a new article.",
-            code="conflict",
+    known = Article.objects.filter(source_file=name).only("id").first() if name else None
+    if known:
+        revised = _revise(article=known, cleaned=cleaned, user=imported_by)
+        return FileReport(
+            name, Outcome.REVISED, revised.summary(), known.id, _removed_lines(cleaned)
         )
     try:
         with transaction.atomic():
@@ -86,6 +90,10 @@ def article_import(
                 import_report=_report_json(cleaned),
                 imported_by=imported_by,
             )
+            if settings.NEWSDESK_SUGGEST_ON_IMPORT:
+                from annotations.suggesting import article_suggest
+
+                article_suggest(article=article, user=imported_by)
     except IntegrityError:
         # Someone imported the same file between our check and our insert.
         existing = Article.objects.filter(content_hash=cleaned.content_hash).only("id").first()
@@ -137,3 +145,96 @@ def _removed_lines(cleaned: CleanedArticle) -> tuple[str, ...]:
 def _summary(cleaned: CleanedArticle) -> str:
     removed = len(cleaned.removals)
     return f"“{cleaned.title[:70]}”, {cleaned.word_count} words, {removed} lines removed"
+
+
+# --- revisions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Revised:
+    article: Article
+    revision: ArticleRevision | None  # the text that was replaced; None when nothing changed
+    spans: ReanchorReport
+
+    def summary(self) -> str:
+        if self.revision is None:
+            return "the text is unchanged"
+        counts = self.spans
+        text = (
+            f"revision {self.article.revision}: {counts.kept} annotations kept, "
+            f"{counts.moved} moved, {counts.orphaned} orphaned"
+        )
+        if counts.orphaned:
+            text += " (see the article's orphans)"
+        return text
+
+
+def article_revise(
+    *, article: Article, data: bytes | None = None, text: str | None = None, user=None
+) -> Revised:
+    """Replace an article's text with a corrected version: a new revision.
+
+    `data` is a file's bytes, `text` the same as a string (first line the title); both are
+    cleaned like an import. The old text is kept as an ArticleRevision, and every span is
+    re-anchored: kept, moved (new offsets and text) or orphaned (kept with its old text).
+    Raises ValidationError when the text is not usable or is another article's text.
+    """
+    if (data is None) == (text is None):
+        raise ValidationError("Send the new text, as a file or as text.", code="invalid")
+    try:
+        cleaned = make_cleaner().clean(data if data is not None else text.encode("utf-8"))
+    except ArticleFileError as error:
+        raise ValidationError(str(error), code="invalid") from None
+    return _revise(article=article, cleaned=cleaned, user=user)
+
+
+@transaction.atomic
+def _revise(*, article: Article, cleaned: CleanedArticle, user) -> Revised:
+    # FOR UPDATE: span writes lock the article row too (annotations.services._locked_body),
+    # so no span can be placed against the old text while this one replaces it.
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if cleaned.content_hash == article.content_hash:
+        return Revised(article, None, ReanchorReport(kept=article.spans.count()))
+    other = (
+        Article.objects.filter(content_hash=cleaned.content_hash)
+        .exclude(pk=article.pk)
+        .only("id")
+        .first()
+    )
+    if other:
+        raise ValidationError(
+            f"This text is already article {other.id}; nothing was changed.", code="conflict"
+        )
+    old_body = article.body
+    revision = ArticleRevision.objects.create(
+        article=article,
+        number=article.revision,
+        title=article.title,
+        body=article.body,
+        original=article.original,
+        content_hash=article.content_hash,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    article.title = cleaned.title
+    article.body = cleaned.body
+    article.original = cleaned.original
+    article.content_hash = cleaned.content_hash
+    article.word_count = cleaned.word_count
+    article.import_report = _report_json(cleaned)
+    article.revision += 1
+    article.save(
+        update_fields=[
+            "title",
+            "body",
+            "original",
+            "content_hash",
+            "word_count",
+            "import_report",
+            "revision",
+            "updated_at",
+        ]
+    )
+    spans = spans_reanchor(article=article, old_body=old_body, user=user)
+    revision.report = spans.as_dict()
+    revision.save(update_fields=["report"])
+    return Revised(article, revision, spans)

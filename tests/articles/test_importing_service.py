@@ -55,15 +55,29 @@ def test_imported_seed_keeps_report_and_provenance(editor):
     assert "line 27: Israeli Prime Minister" in report.removed[3]
 
 
-def test_same_name_other_content_is_a_conflict_and_writes_nothing():
-    article_import(name="story.txt", data=b"Title\n\nFirst version.\n")
-    before = list(Article.objects.values_list("pk", "body"))
+def test_same_name_other_content_is_a_new_revision():
+    first = article_import(name="story.txt", data=b"Title\n\nFirst version.\n")
     [report] = articles_import(
         files=[sources.SourceFile("story.txt", data=b"Title\n\nSecond version.\n")]
     )
-    assert report.outcome == Outcome.CONFLICT
-    assert "exists with other content" in report.message
-    assert list(Article.objects.values_list("pk", "body")) == before
+    assert report.outcome == Outcome.REVISED
+    assert report.ok
+    assert report.article_id == first.article_id
+    assert report.message.startswith("revision 2: 0 annotations kept, 0 moved, 0 orphaned")
+    article = Article.objects.get()
+    assert (article.body, article.revision) == ("Second version.", 2)
+    [old] = article.revisions.all()
+    assert (old.number, old.body) == (1, "First version.")
+
+
+def test_command_reports_a_revision(tmp_path):
+    (tmp_path / "story.txt").write_bytes(b"Title\n\nFirst version.\n")
+    call_command("import_articles", str(tmp_path), stdout=io.StringIO())
+    (tmp_path / "story.txt").write_bytes(b"Title\n\nSecond version.\n")
+    out = io.StringIO()
+    call_command("import_articles", str(tmp_path), stdout=out)
+    assert "story.txt: revised — revision 2" in out.getvalue()
+    assert "1 files: 1 revised" in out.getvalue()
 
 
 def test_same_content_under_another_name_is_already_imported():

@@ -24,6 +24,7 @@ class Command(BaseCommand):
         styles = {
             Outcome.IMPORTED: self.style.SUCCESS,
             Outcome.ALREADY: self.style.NOTICE,
+            Outcome.REVISED: self.style.SUCCESS,
             Outcome.SKIPPED: self.style.WARNING,
             Outcome.CONFLICT: self.style.ERROR,
             Outcome.FAILED: self.style.ERROR,

@@ -1,0 +1,164 @@
+"""The audit trail: snapshots of spans, claims and entities, and the entries that hold them.
+
+Services call `record` (or `record_many`) inside their own transaction, so a change and its
+history entry are written together or not at all. Nothing else writes HistoryEntry rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models
+
+from annotations.models import (
+    Claim,
+    Entity,
+    HistoryAction,
+    HistoryEntry,
+    HistoryObject,
+    Span,
+)
+
+# The columns a snapshot holds, by model (foreign keys as their ids, under the field name).
+SPAN_FIELDS = (
+    "article",
+    "start",
+    "end",
+    "text",
+    "prefix",
+    "suffix",
+    "kind",
+    "entity",
+    "speaker",
+    "claim",
+    "status",
+    "origin",
+    "confidence",
+    "note",
+    "created_by",
+    "created_at",
+    "version",
+)
+CLAIM_FIELDS = (
+    "text",
+    "claimant",
+    "verdict",
+    "verdict_note",
+    "reviewed_by",
+    "reviewed_at",
+    "created_by",
+    "created_at",
+    "version",
+)
+ENTITY_FIELDS = (
+    "name",
+    "kind",
+    "description",
+    "external_id",
+    "created_by",
+    "created_at",
+    "version",
+)
+
+_FIELDS = {Span: SPAN_FIELDS, Claim: CLAIM_FIELDS, Entity: ENTITY_FIELDS}
+_TYPES = {Span: HistoryObject.SPAN, Claim: HistoryObject.CLAIM, Entity: HistoryObject.ENTITY}
+
+
+def _value(obj: models.Model, name: str):
+    field = obj._meta.get_field(name)
+    return getattr(obj, field.attname)
+
+
+def snapshot(obj: models.Model, *, aliases: list[str] | None = None) -> dict:
+    """The row as a JSON-able dict (ids for links). Entities carry their alias names."""
+    data = {name: _value(obj, name) for name in _FIELDS[type(obj)]}
+    data["id"] = obj.pk
+    if isinstance(obj, Entity):
+        data["aliases"] = (
+            aliases if aliases is not None else sorted(obj.aliases.values_list("name", flat=True))
+        )
+    return data
+
+
+def _concerns(obj: models.Model, article_id: int | None) -> tuple[int | None, int | None]:
+    """(article id, entity id) an entry about obj is filed under."""
+    if isinstance(obj, Span):
+        return obj.article_id, obj.entity_id or obj.speaker_id
+    if isinstance(obj, Claim):
+        return article_id, obj.claimant_id
+    return article_id, obj.pk
+
+
+def entry(
+    action: str,
+    obj: models.Model,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    user=None,
+    article_id: int | None = None,
+) -> HistoryEntry:
+    """An unsaved entry about obj (for record_many)."""
+    article, entity = _concerns(obj, article_id)
+    return HistoryEntry(
+        object_type=_TYPES[type(obj)],
+        object_id=obj.pk,
+        action=action,
+        article_id=article,
+        entity_id=entity,
+        before=before,
+        after=after,
+        user=user if getattr(user, "pk", None) else None,
+    )
+
+
+def record(
+    action: str,
+    obj: models.Model,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    user=None,
+    article_id: int | None = None,
+) -> HistoryEntry:
+    """Write one entry. `after` defaults to obj's snapshot unless the action is a deletion."""
+    if after is None and action != HistoryAction.DELETED:
+        after = snapshot(obj)
+    item = entry(action, obj, before=before, after=after, user=user, article_id=article_id)
+    item.save()
+    return item
+
+
+def record_many(entries: Iterable[HistoryEntry]) -> None:
+    HistoryEntry.objects.bulk_create(list(entries), batch_size=1000)
+
+
+def last_change(model: type[models.Model], pk: int) -> HistoryEntry | None:
+    """The newest entry about a row (who changed it last), or None."""
+    return (
+        HistoryEntry.objects.filter(object_type=_TYPES[model], object_id=pk)
+        .select_related("user")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+SOMEONE = "someone else"
+
+
+def who(item: HistoryEntry | None) -> str:
+    """A name for the person behind an entry: "Jane Doe", "jdoe", or "someone else"."""
+    user = item.user if item else None
+    if user is None:
+        return SOMEONE
+    return user.get_full_name() or user.get_username()
+
+
+def span_action(changes: dict, span: Span) -> str:
+    """Accepted/rejected when a span's status is all that changes; updated otherwise."""
+    if set(changes) == {"status"}:
+        if changes["status"] == "accepted" and span.status != "accepted":
+            return HistoryAction.ACCEPTED
+        if changes["status"] == "rejected" and span.status != "rejected":
+            return HistoryAction.REJECTED
+    return HistoryAction.UPDATED
