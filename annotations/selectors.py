@@ -8,10 +8,13 @@ prefixed ``api_``; ``export_`` ones feed annotations.exporters.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import combinations
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
+from rapidfuzz import fuzz
 
 from annotations import exporters
 from annotations.models import (
@@ -24,6 +27,9 @@ from annotations.models import (
     SpanKind,
     SpanStatus,
 )
+from annotations.suggesters import matching, sentences, words
+from annotations.suggesters.resolution import likely_duplicates
+from annotations.suggesting import entities_marker, note_speaker
 from annotations.text import fold
 from articles.models import Article
 
@@ -109,14 +115,22 @@ def entity_search(queryset: QuerySet[Entity], q: str) -> QuerySet[Entity]:
             **{f"{prefix}folded__trigram_word_similar": key}
         )
 
-    alias_rows = EntityAlias.objects.filter(entity=OuterRef("pk"))
+    # One UNION of two index scans (name, alias): an OR across the two tables would force a
+    # sequential scan of every entity.
+    matching = (
+        Entity.objects.filter(matches())
+        .order_by()
+        .values("pk")
+        .union(EntityAlias.objects.filter(matches()).order_by().values("entity_id"))
+    )
     alias_score = (
-        alias_rows.annotate(score=TrigramWordSimilarity(key, "folded"))
+        EntityAlias.objects.filter(entity=OuterRef("pk"))
+        .annotate(score=TrigramWordSimilarity(key, "folded"))
         .order_by("-score")
         .values("score")[:1]
     )
     return (
-        queryset.filter(matches() | Exists(alias_rows.filter(matches())))
+        queryset.filter(pk__in=matching)
         .annotate(
             score=Greatest(
                 TrigramWordSimilarity(key, "folded"), Coalesce(Subquery(alias_score), Value(0.0))
@@ -208,10 +222,13 @@ def orphaned_spans(*, article: Article | int) -> QuerySet[Span]:
 
 
 def history_for_article(*, article: Article | int) -> QuerySet[HistoryEntry]:
-    """Who did what to the article's spans (and claims first stated there), newest first
-    (index history_article_idx)."""
+    """Who did what to the article's spans and to the claims they state, newest first
+    (indexes history_article_idx and history_object_idx)."""
     article_id = article.pk if isinstance(article, Article) else article
-    return HistoryEntry.objects.filter(article_id=article_id).select_related("user")
+    claims = Span.objects.filter(article_id=article_id, claim__isnull=False).values("claim_id")
+    return HistoryEntry.objects.filter(
+        Q(article_id=article_id) | Q(object_type=HistoryObject.CLAIM, object_id__in=claims)
+    ).select_related("user")
 
 
 def history_for_entity(*, entity: Entity | int) -> QuerySet[HistoryEntry]:
@@ -228,3 +245,231 @@ def history_for_object(*, object_type: str, object_id: int) -> QuerySet[HistoryE
     return HistoryEntry.objects.filter(object_type=object_type, object_id=object_id).select_related(
         "user"
     )
+
+
+# --- quote matches and likely duplicate entities (assisted annotation) -------------------------
+
+# Bounds on one quote_matches call, whatever the archive's size.
+QUOTE_MATCH_ARTICLES = 200  # PostgreSQL: candidate articles from the full-text index
+QUOTE_MATCH_CANDIDATES = 500  # other quotes scored at most
+_TERM_SENTENCES = 8  # sentences of the quote that lend search words
+_TERMS_PER_SENTENCE = 3  # a sentence's longest uncommon words; any two of them must occur
+_PASSAGE_WORDS = 5  # a sentence this long can match on its own (an excerpt, a misquote)
+
+
+@dataclass(frozen=True)
+class QuoteMatch:
+    """Another article's quote that says (nearly) the same as the one asked about."""
+
+    span: Span  # the other quote; .article (without its text) and .speaker are loaded
+    score: float  # matching.quote_similarity of the passages, MATCH..1
+    passage: str  # the words of the asked-about quote that match (normalised)
+    other_passage: str  # the words of the other quote they match (normalised)
+    # matching.word_diff(passage, other_passage): "delete" words only in the asked-about
+    # quote, "insert" words only in the other.
+    diff: list[tuple[str, str]]
+    article_id: int
+    article_title: str
+    speaker: Entity | None
+    speaker_name: str  # the speaker's name, or the name a suggester proposed, or ""
+
+
+def quote_matches(span: Span, limit: int = 20) -> list[QuoteMatch]:
+    """The same or nearly the same quote in other articles, best first: a misquote check.
+
+    Candidates come from an index, never a scan of every quote: on PostgreSQL the articles
+    whose full-text vector (index article_search_idx) holds any two of a sentence's rarer
+    words, on SQLite quotes containing them; at most QUOTE_MATCH_CANDIDATES are scored. A
+    quote matches when the whole or one of its sentences scores at least matching.MATCH
+    against the other (or one of its sentences).
+    """
+    groups = _quote_terms(span.text)
+    if not groups:
+        return []
+    live = Span.objects.filter(
+        kind=SpanKind.QUOTE, status__in=[SpanStatus.ACCEPTED, SpanStatus.SUGGESTED]
+    ).exclude(article_id=span.article_id)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery
+
+        from articles.selectors import search_vector
+
+        query = None
+        for words in _term_pairs(groups):
+            both = None
+            for word in words:
+                term = SearchQuery(word, config="english")
+                both = term if both is None else both & term
+            query = both if query is None else query | both
+        articles = (
+            Article.objects.alias(search=search_vector())
+            .filter(search=query)
+            .exclude(pk=span.article_id)
+            .order_by()
+            .values("pk")[:QUOTE_MATCH_ARTICLES]
+        )
+        live = live.filter(article_id__in=articles)
+    else:
+        match = Q()
+        for words in _term_pairs(groups):
+            both = Q()
+            for word in words:
+                both &= Q(text__icontains=word)
+            match |= both
+        live = live.filter(match)
+    candidates = (
+        live.select_related("article", "speaker")
+        .defer("article__body", "article__original", "article__import_report")
+        .order_by()[:QUOTE_MATCH_CANDIDATES]
+    )
+    pieces = _passages(span.text)
+    found = []
+    for other in candidates:
+        score, mine, theirs = _best_passages(span.text, pieces, other.text)
+        if score < matching.MATCH:
+            continue
+        mine, theirs = _aligned(matching.normalise(mine), matching.normalise(theirs))
+        found.append(
+            QuoteMatch(
+                span=other,
+                score=score,
+                passage=mine,
+                other_passage=theirs,
+                diff=matching.word_diff(mine, theirs),
+                article_id=other.article_id,
+                article_title=other.article.title,
+                speaker=other.speaker,
+                speaker_name=other.speaker.name if other.speaker else note_speaker(other.note),
+            )
+        )
+    found.sort(key=lambda m: (-m.score, m.article_id, m.span.start, m.span.pk))
+    return found[:limit]
+
+
+def _common_words() -> frozenset[str]:
+    return frozenset(w.casefold() for w in words("stopwords"))
+
+
+def _quote_terms(text: str) -> list[list[str]]:
+    """Per sentence, its longest uncommon words (that also occur as written, for LIKE)."""
+    common, folded = _common_words(), text.casefold()
+    groups = []
+    for start, end in sentences(text):
+        tokens = matching.tokens(text[start:end])
+        usable = [w for w in dict.fromkeys(tokens) if w.isalnum() and w in folded]
+        rare = [w for w in usable if len(w) >= 4 and w not in common]
+        if rare:
+            groups.append(sorted(rare, key=lambda w: (-len(w), w))[:_TERMS_PER_SENTENCE])
+    if not groups:  # nothing but common words: the longest of them, then
+        usable = [w for w in dict.fromkeys(matching.tokens(text)) if w.isalnum() and w in folded]
+        groups = [sorted(usable, key=lambda w: (-len(w), w))[:2]] if usable else []
+    return sorted(groups, key=len, reverse=True)[:_TERM_SENTENCES]
+
+
+def _term_pairs(groups: list[list[str]]) -> list[tuple[str, ...]]:
+    """Any two words of a sentence (one changed word still finds it), or its only word."""
+    pairs: dict[tuple[str, ...], None] = {}
+    for group in groups:
+        for pair in combinations(group, 2) if len(group) > 1 else [tuple(group)]:
+            pairs[pair] = None
+    return list(pairs)
+
+
+def _passages(text: str) -> list[str]:
+    out = []
+    for start, end in sentences(text):
+        piece = text[start:end]
+        if len(matching.tokens(piece)) >= _PASSAGE_WORDS:
+            out.append(piece)
+    return out if len(out) > 1 else []
+
+
+def _best_passages(text: str, pieces: list[str], other: str) -> tuple[float, str, str]:
+    """(score, passage of text, passage of other): the whole quotes, or the best sentence of
+    either against the whole of the other."""
+    best = (matching.quote_similarity(text, other), text, other)
+    if best[0] >= matching.MATCH:
+        return best
+    for piece in pieces:
+        score = matching.quote_similarity(piece, other)
+        if score > best[0]:
+            best = (score, piece, other)
+    for piece in _passages(other):
+        score = matching.quote_similarity(text, piece)
+        if score > best[0]:
+            best = (score, text, piece)
+    return best
+
+
+def _aligned(a: str, b: str) -> tuple[str, str]:
+    """Normalised a and b, the longer cut to the whole words that line up with the shorter
+    (so the diff shows how an excerpt differs, not everything around it)."""
+    if not a or not b or fuzz.ratio(a, b) >= fuzz.partial_ratio(a, b):
+        return a, b
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    found = fuzz.partial_ratio_alignment(short, long_)
+    start, end = found.dest_start, found.dest_end
+    while start < end and long_[start] == " ":
+        start += 1
+    while start > 0 and long_[start - 1] != " ":
+        start -= 1
+    while end > start and long_[end - 1] == " ":
+        end -= 1
+    while end < len(long_) and long_[end] != " ":
+        end += 1
+    cut = long_[start:end]
+    return (a, cut) if short is a else (cut, b)
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two entities that probably name the same thing, offered for services.entity_merge."""
+
+    keep: Entity  # the one more annotations use (the older on a tie): merge drop into it
+    drop: Entity
+    score: float  # resolution.likely_duplicates' score, THRESHOLD..1
+
+
+_duplicates_cache: dict[str, tuple[tuple, list]] = {}
+
+
+def entity_duplicates(limit: int = 50) -> list[DuplicatePair]:
+    """Likely duplicate entities, best first, at most `limit` pairs.
+
+    Names and many-word aliases are compared by resolution.likely_duplicates (same kind,
+    blocked by name prefixes, so not every pair). The comparison runs once per change of the
+    entities (the same cheap marker as the suggesters' gazetteer); each call then costs two
+    queries, and `keep`/`drop` carry `uses` (their mentions plus quotes).
+    """
+    marker = entities_marker()
+    cached = _duplicates_cache.get("pairs")
+    if cached and cached[0] == marker:
+        pairs = cached[1]
+    else:
+        items = list(Entity.objects.order_by().values_list("id", "name", "kind"))
+        kinds = {entity_id: kind for entity_id, _, kind in items}
+        aliases = EntityAlias.objects.order_by().values_list("entity_id", "name")
+        items += [(eid, name, kinds[eid]) for eid, name in aliases if len(name.split()) > 1]
+        best: dict[tuple[int, int], float] = {}
+        for a, b, score in likely_duplicates(items):
+            if a != b:
+                key = (min(a, b), max(a, b))
+                best[key] = max(score, best.get(key, 0.0))
+        pairs = sorted(best.items(), key=lambda p: (-p[1], p[0]))
+        _duplicates_cache["pairs"] = (marker, pairs)
+    pairs = pairs[:limit]
+    ids = {entity_id for pair, _ in pairs for entity_id in pair}
+    mentions = Span.objects.filter(entity=OuterRef("pk")).order_by().values("entity")
+    quotes = Span.objects.filter(speaker=OuterRef("pk")).order_by().values("speaker")
+    entities = Entity.objects.filter(pk__in=ids).annotate(
+        uses=Coalesce(Subquery(mentions.annotate(n=Count("pk")).values("n")), Value(0))
+        + Coalesce(Subquery(quotes.annotate(n=Count("pk")).values("n")), Value(0))
+    )
+    by_id = {entity.pk: entity for entity in entities}
+    out = []
+    for (a, b), score in pairs:
+        if a not in by_id or b not in by_id:
+            continue
+        first, second = sorted([by_id[a], by_id[b]], key=lambda e: (-e.uses, e.pk))
+        out.append(DuplicatePair(keep=first, drop=second, score=score))
+    return out
