@@ -375,6 +375,12 @@ def _check_header(header: tuple[int, dict] | None, using: str) -> dict:
     return record
 
 
+@transaction.atomic
+def archive_clear(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """What --replace does first: delete users, content and all that points at them."""
+    _delete_everything(archived_models(), using)
+
+
 def _delete_everything(model_list: list[type[models.Model]], using: str) -> None:
     """Delete users, content and every row that points at them (tokens, admin log, m2m)."""
     archived = set(model_list) - {Group}

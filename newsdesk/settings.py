@@ -72,6 +72,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and friends; a request body over NEWSDESK_MAX_REQUEST_BYTES is a
+    # 413; a lost database during a view is a clean 503 (see newsdesk/middleware.py).
+    "newsdesk.middleware.SecurityHeadersMiddleware",
+    "newsdesk.middleware.RequestSizeLimitMiddleware",
+    "newsdesk.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,6 +172,12 @@ LOGOUT_REDIRECT_URL = "login"
 # Uploads: the importer enforces its own per-file limits; these bound the request itself.
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 200)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A body without files (API JSON, form fields) and the number of form fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2000)
+# Any request body, files included (the reverse proxy should refuse the same; see
+# docs/deployment.md): a 413 before Django reads it.
+NEWSDESK_MAX_REQUEST_BYTES = env_int("NEWSDESK_MAX_REQUEST_BYTES", 256 * 1024 * 1024)
 
 # --- newsdesk ---------------------------------------------------------------------------
 # Limits on what one import accepts (bytes / members); over a limit the file fails alone.
@@ -186,9 +197,37 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+    # HTTPS only; behind the reverse proxy, X-Forwarded-Proto says whether the client used it
+    # (so the proxy must set that header, and gunicorn must not be reachable around it).
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HSTS: start lower (SECURE_HSTS_SECONDS=3600) on a first deployment, then raise it.
+    # "preload" only offers the domain to browsers' preload lists; it joins one only when
+    # submitted at hstspreload.org. Set SECURE_HSTS_INCLUDE_SUBDOMAINS=false if other hosts
+    # of the domain still speak plain HTTP.
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Reverse proxies in front of the app: the client address is the entry the last of them
+# appended to X-Forwarded-For (login throttling counts per address).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+
+# Login throttling (newsdesk/auth.py): failed sign-ins per username and per address within
+# the window, on the site login, the admin login and the API token endpoint alike.
+AUTHENTICATION_BACKENDS = ["newsdesk.auth.LoginThrottleBackend"]  # ModelBackend + throttle
+NEWSDESK_LOGIN_FAILURES_PER_USER = env_int("NEWSDESK_LOGIN_FAILURES_PER_USER", 10)
+NEWSDESK_LOGIN_FAILURES_PER_ADDRESS = env_int("NEWSDESK_LOGIN_FAILURES_PER_ADDRESS", 50)
+NEWSDESK_LOGIN_LOCKOUT_SECONDS = env_int("NEWSDESK_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+
+# The cache holds throttle counts only. One process: memory. Several (gunicorn workers, app
+# servers): NEWSDESK_CACHE=database, after `manage.py createcachetable`, so they share them.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "newsdesk_cache"}
+        if os.environ.get("NEWSDESK_CACHE") == "database"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from newsdesk.auth import ThrottledLoginView
+
+# A lost database outside a view (e.g. while saving the session) is a 503, not a 500.
+handler500 = "newsdesk.middleware.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before the include: the same URL name, with login throttling (newsdesk/auth.py).
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("newsdesk.api_urls")),
     path("", include("annotations.urls")),

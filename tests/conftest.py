@@ -1,7 +1,16 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttle counts (login failures, API rates) live in the cache: no test inherits them."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -10,3 +10,5 @@ import secrets
 os.environ.setdefault("SECRET_KEY", "test-" + secrets.token_urlsafe(40))
 # Tests serve static files from the finders; hashed names would need `collectstatic` first.
 os.environ.setdefault("STATIC_MANIFEST", "false")
+# The test client and the browser tests' live server speak plain HTTP: no redirect to HTTPS.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")

@@ -1,0 +1,191 @@
+"""Security headers on every response, and a clean 503 when the database goes away.
+
+Content-Security-Policy
+    Pages get a strict policy: scripts, styles, images, fonts and fetches from this origin
+    only, no inline script, no eval, no plugins, no framing, forms post only here. htmx works
+    under it because it is a static file and the app configures it in
+    ``<meta name="htmx-config" content='{"allowEval": false, "includeIndicatorStyles": false, …}'>``
+    (no eval, no injected <style>); the app's own JavaScript lives in ``static/``.
+
+    Two documented relaxations, by path prefix (settings.NEWSDESK_CSP_RELAXED):
+    - ``/admin/``: ``style-src 'unsafe-inline'`` — Django's admin writes a few inline <style>
+      blocks (e.g. the change list without actions). Scripts stay strict.
+    - ``/api/docs/`` and ``/api/redoc/``: Swagger UI and ReDoc (served from
+      drf-spectacular-sidecar) start from an inline <script>, style with inline styles, use
+      data: images and ReDoc a blob: worker. These pages show only the API schema, which the
+      code generates; no article text or user input is rendered there.
+
+Database failure
+    ``OperationalError`` / ``InterfaceError`` from a view (PostgreSQL restarted, a connection
+    killed, a lock timeout) becomes a 503 with ``Retry-After`` — JSON under ``/api/``, a short
+    page otherwise — instead of a traceback. Each service runs in one transaction, so the
+    failed write left nothing behind; the broken connection is closed here, and the next
+    request connects afresh (CONN_HEALTH_CHECKS catches one that died while idle).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.views import defaults
+from django_htmx.http import trigger_client_event
+
+logger = logging.getLogger("newsdesk.database")
+
+STRICT_CSP: dict[str, str] = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+RELAXED_CSP: dict[str, dict[str, str]] = {
+    "/admin/": {"style-src": "'self' 'unsafe-inline'"},
+    "/api/docs/": {
+        "script-src": "'self' 'unsafe-inline'",
+        "style-src": "'self' 'unsafe-inline'",
+        "img-src": "'self' data:",
+    },
+    "/api/redoc/": {
+        "script-src": "'self' 'unsafe-inline'",
+        "style-src": "'self' 'unsafe-inline'",
+        "img-src": "'self' data:",
+        "worker-src": "'self' blob:",
+    },
+}
+
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+UNAVAILABLE_MESSAGE = (
+    "The database is unavailable at the moment; nothing was saved. Please try again shortly."
+)
+RETRY_AFTER_SECONDS = 5
+
+
+def _serialise(policy: dict[str, str]) -> str:
+    return "; ".join(f"{name} {value}" for name, value in policy.items())
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy (Django's SecurityMiddleware does the rest:
+    nosniff, Referrer-Policy, Cross-Origin-Opener-Policy, HSTS, the HTTPS redirect)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        strict = {**STRICT_CSP, **getattr(settings, "NEWSDESK_CSP", {})}
+        relaxed = getattr(settings, "NEWSDESK_CSP_RELAXED", RELAXED_CSP)
+        self.default = _serialise(strict)
+        # Longest prefix first, so /api/docs/x never falls back to a shorter rule.
+        self.by_prefix = sorted(
+            ((prefix, _serialise({**strict, **extra})) for prefix, extra in relaxed.items()),
+            key=lambda item: -len(item[0]),
+        )
+        self.header = (
+            "Content-Security-Policy-Report-Only"
+            if getattr(settings, "NEWSDESK_CSP_REPORT_ONLY", False)
+            else "Content-Security-Policy"
+        )
+
+    def policy_for(self, path: str) -> str:
+        for prefix, policy in self.by_prefix:
+            if path.startswith(prefix):
+                return policy
+        return self.default
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault(self.header, self.policy_for(request.path))
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """413 for a request whose declared body exceeds NEWSDESK_MAX_REQUEST_BYTES, before Django
+    reads a byte of it (Django bounds fields and file counts, not the total of the files)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.limit = settings.NEWSDESK_MAX_REQUEST_BYTES
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if self.limit and length > self.limit:
+            message = f"The request is too large (limit {self.limit // (1024 * 1024)} MB)."
+            if _wants_json(request):
+                return JsonResponse({"detail": message, "code": "too_large"}, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """Turn a lost database connection during a view into a clean 503."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError | InterfaceError):
+            return database_unavailable(request, exception)
+        return None
+
+
+def database_unavailable(request, exception: BaseException) -> HttpResponse:
+    logger.error(
+        "Database unavailable during %s %s: %s",
+        request.method,
+        request.path,
+        exception,
+        exc_info=(type(exception), exception, exception.__traceback__),
+    )
+    _drop_broken_connections()
+    if _wants_json(request):
+        response = JsonResponse(
+            {"detail": UNAVAILABLE_MESSAGE, "code": "database_unavailable"}, status=503
+        )
+    else:
+        # Rendered without the request: no context processor may touch the database now.
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        if getattr(request, "htmx", False):
+            trigger_client_event(response, "newsdesk:error", {"message": UNAVAILABLE_MESSAGE})
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: a database outage outside a view (e.g. saving the session) is a 503 too."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError | InterfaceError):
+        return database_unavailable(request, exception)
+    return defaults.server_error(request, *args, **kwargs)
+
+
+def _wants_json(request) -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _drop_broken_connections() -> None:
+    # Django would close them at the end of the request anyway (errors_occurred); closing
+    # now also covers callers that skip the request signals, and is idempotent.
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()
