@@ -7,6 +7,7 @@ prefixed ``api_``; ``export_`` ones feed annotations.exporters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import combinations
@@ -27,7 +28,7 @@ from annotations.models import (
     SpanKind,
     SpanStatus,
 )
-from annotations.suggesters import matching, sentences, words
+from annotations.suggesters import matching, sentences
 from annotations.suggesters.resolution import likely_duplicates
 from annotations.suggesting import entities_marker, note_speaker
 from annotations.text import fold
@@ -278,50 +279,19 @@ def quote_matches(span: Span, limit: int = 20) -> list[QuoteMatch]:
     """The same or nearly the same quote in other articles, best first: a misquote check.
 
     Candidates come from an index, never a scan of every quote: on PostgreSQL the articles
-    whose full-text vector (index article_search_idx) holds any two of a sentence's rarer
-    words, on SQLite quotes containing them; at most QUOTE_MATCH_CANDIDATES are scored. A
-    quote matches when the whole or one of its sentences scores at least matching.MATCH
-    against the other (or one of its sentences).
+    whose full-text vector (index article_search_idx) holds the search words, on SQLite the
+    quotes that contain them. First any two of the three longest uncommon words of a
+    sentence (one changed word still finds it); then, if room is left, the only uncommon word
+    of a clause that has just one. At most QUOTE_MATCH_CANDIDATES quotes are scored, in one or
+    two queries. A quote matches when the whole or one of its sentences scores at least
+    matching.MATCH against the other (or one of its sentences).
     """
-    groups = _quote_terms(span.text)
-    if not groups:
-        return []
-    live = Span.objects.filter(
-        kind=SpanKind.QUOTE, status__in=[SpanStatus.ACCEPTED, SpanStatus.SUGGESTED]
-    ).exclude(article_id=span.article_id)
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery
-
-        from articles.selectors import search_vector
-
-        query = None
-        for words in _term_pairs(groups):
-            both = None
-            for word in words:
-                term = SearchQuery(word, config="english")
-                both = term if both is None else both & term
-            query = both if query is None else query | both
-        articles = (
-            Article.objects.alias(search=search_vector())
-            .filter(search=query)
-            .exclude(pk=span.article_id)
-            .order_by()
-            .values("pk")[:QUOTE_MATCH_ARTICLES]
-        )
-        live = live.filter(article_id__in=articles)
-    else:
-        match = Q()
-        for words in _term_pairs(groups):
-            both = Q()
-            for word in words:
-                both &= Q(text__icontains=word)
-            match |= both
-        live = live.filter(match)
-    candidates = (
-        live.select_related("article", "speaker")
-        .defer("article__body", "article__original", "article__import_report")
-        .order_by()[:QUOTE_MATCH_CANDIDATES]
-    )
+    pairs, singles = _search_terms(span.text)
+    candidates = _quotes_with(span, pairs, QUOTE_MATCH_CANDIDATES) if pairs else []
+    if singles and len(candidates) < QUOTE_MATCH_CANDIDATES:
+        seen = {other.pk for other in candidates}
+        room = QUOTE_MATCH_CANDIDATES - len(candidates)
+        candidates += _quotes_with(span, [(w,) for w in singles], room, exclude=seen)
     pieces = _passages(span.text)
     found = []
     for other in candidates:
@@ -346,33 +316,161 @@ def quote_matches(span: Span, limit: int = 20) -> list[QuoteMatch]:
     return found[:limit]
 
 
-def _common_words() -> frozenset[str]:
-    return frozenset(w.casefold() for w in words("stopwords"))
+# English function words of four letters or more (PostgreSQL's "english" stop list and a few
+# more): never search terms, since nearly every quote has them.
+_COMMON = frozenset(
+    (
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "also",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "could",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "every",
+        "from",
+        "further",
+        "have",
+        "having",
+        "here",
+        "hers",
+        "herself",
+        "himself",
+        "into",
+        "itself",
+        "just",
+        "more",
+        "most",
+        "myself",
+        "once",
+        "only",
+        "other",
+        "ought",
+        "ours",
+        "ourselves",
+        "said",
+        "same",
+        "says",
+        "should",
+        "some",
+        "such",
+        "than",
+        "that",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "told",
+        "under",
+        "until",
+        "very",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "whom",
+        "will",
+        "with",
+        "would",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+    )
+)
 
 
-def _quote_terms(text: str) -> list[list[str]]:
-    """Per sentence, its longest uncommon words (that also occur as written, for LIKE)."""
-    common, folded = _common_words(), text.casefold()
-    groups = []
-    for start, end in sentences(text):
-        tokens = matching.tokens(text[start:end])
-        usable = [w for w in dict.fromkeys(tokens) if w.isalnum() and w in folded]
-        rare = [w for w in usable if len(w) >= 4 and w not in common]
-        if rare:
-            groups.append(sorted(rare, key=lambda w: (-len(w), w))[:_TERMS_PER_SENTENCE])
-    if not groups:  # nothing but common words: the longest of them, then
-        usable = [w for w in dict.fromkeys(matching.tokens(text)) if w.isalnum() and w in folded]
-        groups = [sorted(usable, key=lambda w: (-len(w), w))[:2]] if usable else []
-    return sorted(groups, key=len, reverse=True)[:_TERM_SENTENCES]
+def _search_terms(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """(pairs, singles): any two of each sentence's three longest uncommon words, and the
+    uncommon word of each clause that has only one ("we’ll have it tomorrow"). Only words
+    that occur as written (LIKE on SQLite finds them)."""
+    folded = text.casefold()
+
+    def rare(piece: str) -> list[str]:
+        words = dict.fromkeys(matching.tokens(piece))
+        return [w for w in words if len(w) >= 4 and w.isalnum() and w not in _COMMON]
+
+    pairs: dict[tuple[str, str], None] = {}
+    singles: dict[str, None] = {}
+    for start, end in sentences(text)[:_TERM_SENTENCES]:
+        sentence = text[start:end]
+        longest = sorted(rare(sentence), key=lambda w: (-len(w), w))[:_TERMS_PER_SENTENCE]
+        longest = [w for w in longest if w in folded]
+        pairs.update(dict.fromkeys(combinations(longest, 2)))
+        for clause in [longest] + [rare(c) for c in _CLAUSE.split(sentence)]:
+            if len(clause) == 1 and clause[0] in folded:
+                singles[clause[0]] = None
+    if not pairs and not singles:  # only common words: the longest of them, then
+        words = [w for w in dict.fromkeys(matching.tokens(text)) if w.isalnum() and w in folded]
+        singles = dict.fromkeys(sorted(words, key=lambda w: (-len(w), w))[:2])
+    return list(pairs), list(singles)
 
 
-def _term_pairs(groups: list[list[str]]) -> list[tuple[str, ...]]:
-    """Any two words of a sentence (one changed word still finds it), or its only word."""
-    pairs: dict[tuple[str, ...], None] = {}
-    for group in groups:
-        for pair in combinations(group, 2) if len(group) > 1 else [tuple(group)]:
-            pairs[pair] = None
-    return list(pairs)
+_CLAUSE = re.compile(r"[,;:—–]\s")
+
+
+def _quotes_with(
+    span: Span, terms: list[tuple[str, ...]], cap: int, exclude: set[int] = frozenset()
+) -> list[Span]:
+    """Live quotes of other articles containing all the words of any of the terms."""
+    live = Span.objects.filter(
+        kind=SpanKind.QUOTE, status__in=[SpanStatus.ACCEPTED, SpanStatus.SUGGESTED]
+    ).exclude(article_id=span.article_id)
+    if exclude:
+        live = live.exclude(pk__in=exclude)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery
+
+        from articles.selectors import search_vector
+
+        query = None
+        for words in terms:
+            each = None
+            for word in words:
+                term = SearchQuery(word, config="english")
+                each = term if each is None else each & term
+            query = each if query is None else query | each
+        articles = (
+            Article.objects.alias(search=search_vector())
+            .filter(search=query)
+            .exclude(pk=span.article_id)
+            .order_by()
+            .values("pk")[:QUOTE_MATCH_ARTICLES]
+        )
+        live = live.filter(article_id__in=articles)
+    else:
+        match = Q()
+        for words in terms:
+            each = Q()
+            for word in words:
+                each &= Q(text__icontains=word)
+            match |= each
+        live = live.filter(match)
+    return list(
+        live.select_related("article", "speaker")
+        .defer("article__body", "article__original", "article__import_report")
+        .order_by()[:cap]
+    )
 
 
 def _passages(text: str) -> list[str]:
@@ -385,20 +483,21 @@ def _passages(text: str) -> list[str]:
 
 
 def _best_passages(text: str, pieces: list[str], other: str) -> tuple[float, str, str]:
-    """(score, passage of text, passage of other): the whole quotes, or the best sentence of
-    either against the whole of the other."""
-    best = (matching.quote_similarity(text, other), text, other)
-    if best[0] >= matching.MATCH:
-        return best
-    for piece in pieces:
-        score = matching.quote_similarity(piece, other)
-        if score > best[0]:
-            best = (score, piece, other)
-    for piece in _passages(other):
-        score = matching.quote_similarity(text, piece)
-        if score > best[0]:
-            best = (score, text, piece)
-    return best
+    """(score, passage of text, passage of other): the whole quotes, or else the longest
+    sentence of either that matches the whole of the other (the best score if none does)."""
+    whole = matching.quote_similarity(text, other)
+    if whole >= matching.MATCH:
+        return whole, text, other
+    tries = [(matching.quote_similarity(piece, other), piece, other) for piece in pieces]
+    tries += [(matching.quote_similarity(text, piece), text, piece) for piece in _passages(other)]
+    if not tries:
+        return whole, text, other
+
+    def weight(found: tuple[float, str, str]) -> tuple[bool, int, float]:
+        score, mine, theirs = found
+        return score >= matching.MATCH, min(len(mine), len(theirs)), score
+
+    return max(tries, key=weight)
 
 
 def _aligned(a: str, b: str) -> tuple[str, str]:

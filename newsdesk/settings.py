@@ -187,6 +187,9 @@ NEWSDESK_ZIP_MAX_BYTES = env_int("NEWSDESK_ZIP_MAX_BYTES", 100 * 1024 * 1024)
 # Regular expressions for whole lines the importer drops as boilerplate (matched
 # case-insensitively against the stripped line). None means articles.importing's defaults.
 NEWSDESK_BOILERPLATE_PATTERNS = None
+# Run the suggesters (annotations.suggesting.article_suggest) on every newly imported article,
+# in the import's transaction: it arrives with suggested quotes, mentions and claims.
+NEWSDESK_SUGGEST_ON_IMPORT = env_bool("NEWSDESK_SUGGEST_ON_IMPORT", False)
 
 # --- security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,584 @@
+"""Suggestions in the product: run the plain-Python suggesters on an article, store what they
+find as `suggested` spans, and let editors accept or reject them, one at a time or a kind at a
+time.
+
+- `article_suggest` stores quotes (speaker linked when the suggested name is a known entity),
+  mentions (entity linked when the gazetteer knows it, else the candidate name and kind in the
+  note) and claims (no Claim row until accepted). A rejected suggestion never comes back for
+  the same place or the same text in the same context; re-running creates no twin.
+- `suggestion_accept` / `suggestion_reject` decide one suggestion; `suggestions_accept_all`
+  / `suggestions_reject_all` decide every suggestion of a kind in an article in a handful of
+  queries, whatever their number.
+
+Every function is one transaction and records its changes in the audit trail.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from rapidfuzz import fuzz
+
+from annotations import history, services
+from annotations.history import snapshot
+from annotations.models import (
+    Claim,
+    Entity,
+    EntityAlias,
+    EntityKind,
+    HistoryAction,
+    Span,
+    SpanKind,
+    SpanStatus,
+)
+from annotations.suggesters import claims as claim_suggester
+from annotations.suggesters import entities as entity_suggester
+from annotations.suggesters import quotes as quote_suggester
+from annotations.text import context, fold
+from articles.models import Article
+
+KINDS = (SpanKind.QUOTE, SpanKind.MENTION, SpanKind.CLAIM)
+ORIGINS = {
+    SpanKind.QUOTE: quote_suggester.ORIGIN,
+    SpanKind.MENTION: entity_suggester.ORIGIN,
+    SpanKind.CLAIM: claim_suggester.ORIGIN,
+}
+INDIRECT = "indirect"
+INDIRECT_MAX_CONFIDENCE = 0.5  # an indirect quote is always less certain than a direct one
+_GIVEN_NAME = 0.75  # "Anthony"/"Antony": close enough for a given name next to a known surname
+
+# What the note of a suggestion says, and how it is read back on accept.
+_SPEAKER_NOTE = re.compile(r"(?:^|; )speaker: (?P<name>[^;]+)")
+_CANDIDATE_NOTE = re.compile(r"(?:^|; )candidate: (?P<name>[^;]+?) \((?P<kind>[A-Z]+)\)")
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+@dataclass
+class KindCounts:
+    created: int = 0
+    existing: int = 0  # a live span of the kind holds the place already
+    rejected: int = 0  # an editor rejected it before
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "existing": self.existing, "rejected": self.rejected}
+
+
+@dataclass
+class SuggestReport:
+    counts: dict[str, KindCounts] = field(default_factory=dict)
+
+    @property
+    def created(self) -> int:
+        return sum(c.created for c in self.counts.values())
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {kind: counts.as_dict() for kind, counts in self.counts.items()}
+
+
+# --- known entities ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownEntities:
+    """Every entity and alias, compiled once: the gazetteer, and folded names for speakers."""
+
+    gazetteer: entity_suggester.Gazetteer
+    by_name: dict[str, tuple[int, ...]]  # folded name or alias -> entity ids
+    kinds: dict[int, str]
+    surnames: dict[str, tuple[int, ...]]  # folded last word of a person's name -> ids
+    given: dict[int, str]  # person id -> folded first word of its name
+
+    def resolve(self, name: str, *, person: bool = True) -> int | None:
+        """The one entity this name stands for, or None when unknown or ambiguous.
+
+        The folded name or an alias first (a person wins a tie with another kind); then, if
+        the name is a person's, the surname, when exactly one known person has it and any
+        given name fits.
+        """
+        key = fold(name)
+        if not key:
+            return None
+        ids = self.by_name.get(key, ())
+        if len(ids) == 1:
+            return ids[0]
+        people = [i for i in ids if self.kinds[i] == EntityKind.PERSON]
+        if ids or not person:
+            return people[0] if len(people) == 1 else None
+        words = key.split()
+        same_surname = self.surnames.get(words[-1], ())
+        if len(same_surname) != 1:
+            return None
+        person = same_surname[0]
+        if len(words) > 1:
+            given, known = words[0].rstrip("."), self.given[person].rstrip(".")
+            initial = min(len(given), len(known)) == 1 and given[0] == known[0]
+            if not initial and fuzz.ratio(given, known) / 100 < _GIVEN_NAME:
+                return None
+        return person
+
+
+_cache_lock = threading.Lock()
+_cache: dict[str, tuple[tuple, KnownEntities]] = {}
+
+
+def entities_marker() -> tuple:
+    """Cheap "have entities or aliases changed" key: counts, newest change, newest alias."""
+    quote = connection.ops.quote_name
+    entity, alias = quote(Entity._meta.db_table), quote(EntityAlias._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {entity}), (SELECT MAX(updated_at) FROM {entity}), "
+            f"(SELECT COUNT(*) FROM {alias}), (SELECT MAX(id) FROM {alias})"
+        )
+        return (connection.alias, *cursor.fetchone())
+
+
+def known_entities() -> KnownEntities:
+    """The compiled entities, rebuilt (two queries) only when entities or aliases changed."""
+    marker = entities_marker()
+    cached = _cache.get("known")
+    if cached and cached[0] == marker:
+        return cached[1]
+    known = _build_known_entities()
+    with _cache_lock:
+        _cache["known"] = (marker, known)
+    return known
+
+
+def _build_known_entities() -> KnownEntities:
+    aliases: dict[int, list[str]] = {}
+    for entity_id, name in EntityAlias.objects.order_by().values_list("entity_id", "name"):
+        aliases.setdefault(entity_id, []).append(name)
+    rows = list(Entity.objects.order_by().values_list("id", "name", "kind", "folded"))
+    by_name: dict[str, list[int]] = {}
+    surnames: dict[str, list[int]] = {}
+    kinds, given = {}, {}
+    for entity_id, _name, kind, folded in rows:
+        kinds[entity_id] = kind
+        for key in {folded, *(fold(a) for a in aliases.get(entity_id, ()))}:
+            if key:
+                by_name.setdefault(key, []).append(entity_id)
+        words = folded.split()
+        if kind == EntityKind.PERSON and len(words) > 1:
+            surnames.setdefault(words[-1], []).append(entity_id)
+            given[entity_id] = words[0]
+    gazetteer = entity_suggester.Gazetteer(
+        (entity_id, name, kind, aliases.get(entity_id, ())) for entity_id, name, kind, _ in rows
+    )
+    return KnownEntities(
+        gazetteer=gazetteer,
+        by_name={k: tuple(v) for k, v in by_name.items()},
+        kinds=kinds,
+        surnames={k: tuple(v) for k, v in surnames.items()},
+        given=given,
+    )
+
+
+# --- suggest ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    kind: str
+    start: int
+    end: int
+    confidence: float
+    entity_id: int | None = None
+    speaker_id: int | None = None
+    note: str = ""
+
+
+def _clamp(value: float | None) -> float | None:
+    return None if value is None else round(min(1.0, max(0.0, float(value))), 4)
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
+
+
+def _candidates(body: str, kinds: set[str], known: KnownEntities) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    mentions = entity_suggester.suggest_mentions(body, known.gazetteer)
+    if SpanKind.MENTION in kinds:
+        for m in mentions:
+            # The gazetteer matches names as written; a folded name or alias ("Anthony
+            # Blinken" for a lone "Blinken" of the article) or a known surname may still say who.
+            person = m.kind == EntityKind.PERSON
+            entity_id = (
+                m.entity_id
+                or known.resolve(m.name, person=person)
+                or known.resolve(m.text, person=person)
+            )
+            if entity_id is not None:
+                out.append(_Candidate(SpanKind.MENTION, m.start, m.end, m.confidence, entity_id))
+            else:
+                note = f"candidate: {' '.join(m.name.split())} ({m.kind})"
+                out.append(_Candidate(SpanKind.MENTION, m.start, m.end, m.confidence, note=note))
+    if SpanKind.QUOTE in kinds:
+        for q in quote_suggester.suggest_quotes(body, mentions=mentions):
+            speaker_id = known.resolve(q.speaker) if q.speaker else None
+            speaker_note = f"speaker: {' '.join(q.speaker.split())}" if q.speaker else ""
+            confidence = q.confidence
+            if q.indirect:
+                confidence = min(confidence, INDIRECT_MAX_CONFIDENCE)
+            note = _join(INDIRECT if q.indirect else "", "" if speaker_id else speaker_note)
+            out.append(
+                _Candidate(
+                    SpanKind.QUOTE, q.start, q.end, confidence, speaker_id=speaker_id, note=note
+                )
+            )
+    if SpanKind.CLAIM in kinds:
+        for c in claim_suggester.suggest_claims(body):
+            out.append(_Candidate(SpanKind.CLAIM, c.start, c.end, c.score))
+    return out
+
+
+def _locked_body(article: Article) -> str:
+    """The body as committed, the article row locked until the transaction ends: a revision
+    of the text, or an editor's new span, waits for the suggestions to be stored."""
+    try:
+        return (
+            Article.objects.select_for_update(no_key=True)
+            .values_list("body", flat=True)
+            .get(pk=article.pk)
+        )
+    except Article.DoesNotExist:
+        raise ValidationError("The article was deleted meanwhile.", code="gone") from None
+
+
+@transaction.atomic
+def article_suggest(
+    *, article: Article, user=None, kinds: tuple[str, ...] | list[str] = KINDS
+) -> SuggestReport:
+    """Run the suggesters on the article's body and store new suggestions.
+
+    Places that hold a live span of the same kind are left alone; a candidate an editor
+    rejected before (same place, or same text after the same context) is not stored again.
+    """
+    wanted = set(kinds)
+    unknown = wanted - set(KINDS)
+    if unknown:
+        raise ValidationError(f"Unknown kind(s): {', '.join(sorted(unknown))}.", code="invalid")
+    report = SuggestReport({str(kind): KindCounts() for kind in KINDS if kind in wanted})
+    if not wanted:
+        return report
+    body = _locked_body(article)
+    known = known_entities()
+    live: set[tuple[str, int, int]] = set()
+    rejected_places: set[tuple[str, int, int]] = set()
+    rejected_texts: set[tuple[str, str, str]] = set()
+    rows = (
+        Span.objects.filter(
+            article=article,
+            kind__in=wanted,
+            status__in=(SpanStatus.ACCEPTED, SpanStatus.SUGGESTED, SpanStatus.REJECTED),
+        )
+        .order_by()
+        .values_list("kind", "start", "end", "text", "prefix", "status")
+    )
+    for kind, start, end, text, prefix, status in rows:
+        if status == SpanStatus.REJECTED:
+            rejected_places.add((kind, start, end))
+            rejected_texts.add((kind, text, prefix))
+        else:
+            live.add((kind, start, end))
+
+    new: list[Span] = []
+    for c in _candidates(body, wanted, known):
+        try:
+            place = services.span_place(body=body, start=c.start, end=c.end)
+        except ValidationError:
+            continue  # a suggester bug must not block the others
+        counts = report.counts[c.kind]
+        key = (c.kind, place.start, place.end)
+        prefix, suffix = context(body, place.start, place.end)
+        if key in live:
+            counts.existing += 1
+            continue
+        if key in rejected_places or (c.kind, place.text, prefix) in rejected_texts:
+            counts.rejected += 1
+            continue
+        live.add(key)
+        counts.created += 1
+        new.append(
+            Span(
+                article=article,
+                start=place.start,
+                end=place.end,
+                text=place.text,
+                prefix=prefix,
+                suffix=suffix,
+                kind=c.kind,
+                entity_id=c.entity_id,
+                speaker_id=c.speaker_id,
+                status=SpanStatus.SUGGESTED,
+                origin=ORIGINS[c.kind],
+                confidence=_clamp(c.confidence),
+                note=c.note,
+                created_by=user if getattr(user, "pk", None) else None,
+            )
+        )
+    if new:
+        try:
+            # The article row is locked, so no other writer adds spans to it meanwhile (no
+            # savepoint: after a conflict the whole call rolls back).
+            Span.objects.bulk_create(new, batch_size=500)
+        except IntegrityError:
+            raise ValidationError(
+                "The annotations of this article changed meanwhile; run Suggest again.",
+                code="conflict",
+            ) from None
+        history.record_many(
+            history.entry(HistoryAction.CREATED, span, after=snapshot(span), user=user)
+            for span in new
+        )
+    return report
+
+
+# --- accept and reject one -------------------------------------------------------------------
+
+
+def _note_name(note: str, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    return pattern.search(note or "")
+
+
+def note_speaker(note: str) -> str:
+    """The speaker a quote suggestion's note proposes ("speaker: Alex Vatanka"), or ""."""
+    match = _note_name(note, _SPEAKER_NOTE)
+    return match["name"] if match else ""
+
+
+def note_candidate(note: str) -> tuple[str, str] | None:
+    """(name, kind) a mention suggestion's note proposes for a new entity, or None."""
+    match = _note_name(note, _CANDIDATE_NOTE)
+    return (match["name"], match["kind"]) if match else None
+
+
+def _note_without(note: str, pattern: re.Pattern[str]) -> str:
+    return _join(*(part for part in (note or "").split("; ") if not pattern.search(part)))
+
+
+def _find_entity(name: str, kind: str | None = None) -> Entity | None:
+    """The entity whose name or alias folds to name's fold; of `kind` if given, else the
+    only one."""
+    key = fold(name)
+    if not key:
+        return None
+    found = list(
+        Entity.objects.filter(Q(folded=key) | Q(aliases__folded=key)).distinct().order_by("id")
+    )
+    if kind:
+        found = [e for e in found if e.kind == kind]
+        return found[0] if found else None
+    return found[0] if len(found) == 1 else None
+
+
+def _entity_for(name: str, kind: str, user) -> Entity:
+    return _find_entity(name, kind) or services.entity_create(name=name, kind=kind, user=user)
+
+
+@transaction.atomic
+def suggestion_accept(
+    *,
+    span: Span,
+    user=None,
+    entity: Entity | None = None,
+    speaker: Entity | None = None,
+    new_entity_name: str | None = None,
+    new_entity_kind: str | None = None,
+    version: int | None = None,
+) -> Span:
+    """Accept a suggestion (or a rejected one, changing one's mind), completing what it lacks.
+
+    A mention gets `entity`, or an entity named new_entity_name (kind new_entity_kind), or
+    the candidate its note names (found by folded name or alias, else created). A quote gets
+    `speaker`, or one named new_entity_name (found or created, a person by default), or the
+    known entity its note names; without any it is accepted speakerless, its note still naming
+    the suggested speaker. A claim span gets a new unreviewed Claim stating its text.
+    """
+    if span.status == SpanStatus.ACCEPTED:
+        return span
+    if span.status not in (SpanStatus.SUGGESTED, SpanStatus.REJECTED):
+        raise ValidationError("Only a suggested or rejected span can be accepted.", code="invalid")
+    changes: dict = {"status": SpanStatus.ACCEPTED}
+    new_name = " ".join((new_entity_name or "").split())
+    if span.kind == SpanKind.MENTION:
+        if entity is None and new_name:
+            entity = _entity_for(new_name, new_entity_kind or EntityKind.OTHER, user)
+        if entity is None and span.entity_id is None:
+            match = _note_name(span.note, _CANDIDATE_NOTE)
+            name = match["name"] if match else span.text
+            kind = new_entity_kind or (match["kind"] if match else EntityKind.OTHER)
+            if kind not in EntityKind.values:
+                kind = EntityKind.OTHER
+            entity = _entity_for(name, kind, user)
+        if entity is not None:
+            changes["entity"] = entity
+            changes["note"] = _note_without(span.note, _CANDIDATE_NOTE)
+    elif span.kind == SpanKind.QUOTE:
+        if speaker is None and new_name:
+            kind = new_entity_kind or EntityKind.PERSON
+            speaker = _find_entity(new_name, kind) or services.entity_create(
+                name=new_name, kind=kind, user=user
+            )
+        if speaker is None and span.speaker_id is None:
+            match = _note_name(span.note, _SPEAKER_NOTE)
+            speaker = _find_entity(match["name"]) if match else None
+        if speaker is not None:
+            changes["speaker"] = speaker
+            changes["note"] = _note_without(span.note, _SPEAKER_NOTE)
+    elif span.kind == SpanKind.CLAIM and span.claim_id is None:
+        changes["claim"] = services.claim_create(text=span.text, user=user)
+    return services.span_update(span=span, version=version, user=user, **changes)
+
+
+def suggestion_reject(*, span: Span, user=None, version: int | None = None) -> Span:
+    """Reject a suggestion; the suggesters will not offer it again."""
+    if span.status == SpanStatus.REJECTED:
+        return span
+    if span.status != SpanStatus.SUGGESTED:
+        raise ValidationError("Only a suggestion can be rejected here.", code="invalid")
+    return services.span_reject(span=span, user=user, version=version)
+
+
+# --- accept and reject a kind at once ----------------------------------------------------------
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValidationError({"kind": f"Unknown kind “{kind}”."}, code="invalid")
+
+
+def _locked_suggestions(article: Article, kind: str) -> list[Span]:
+    return list(
+        Span.objects.select_for_update()
+        .filter(article=article, kind=kind, status=SpanStatus.SUGGESTED)
+        .order_by("start", "id")
+    )
+
+
+def _entities_by_name(wanted: dict[str, str], user, entries: list) -> dict[str, Entity]:
+    """Folded name -> entity for each (folded name -> (name, kind)); reuses an entity whose
+    name or alias folds the same (of the same kind first), creates the others."""
+    keys = set(wanted)
+    found: dict[str, list[Entity]] = {}
+    for entity in Entity.objects.filter(folded__in=keys):
+        found.setdefault(entity.folded, []).append(entity)
+    for alias in EntityAlias.objects.filter(folded__in=keys).select_related("entity"):
+        found.setdefault(alias.folded, []).append(alias.entity)
+    out: dict[str, Entity] = {}
+    missing: list[Entity] = []
+    for key, (name, kind) in wanted.items():
+        options = sorted(found.get(key, []), key=lambda e: (e.kind != kind, e.pk))
+        if options and options[0].kind == kind:
+            out[key] = options[0]
+            continue
+        entity = Entity(name=name, folded=key, kind=kind, created_by=user)
+        missing.append(entity)
+        out[key] = entity
+    if missing:
+        Entity.objects.bulk_create(missing)  # bulk_create skips save(): folded is set above
+        entries.extend(
+            history.entry(HistoryAction.CREATED, e, after=snapshot(e, aliases=[]), user=user)
+            for e in missing
+        )
+    return out
+
+
+@transaction.atomic
+def suggestions_accept_all(*, article: Article, kind: str, user=None) -> int:
+    """Accept every suggestion of `kind` in the article; returns how many.
+
+    Mentions without an entity get the entity their note names (reused by folded name or
+    alias, created once per name otherwise); claim spans get a new unreviewed claim each.
+    A fixed number of queries, however many suggestions there are.
+    """
+    _check_kind(kind)
+    spans = _locked_suggestions(article, kind)
+    if not spans:
+        return 0
+    entries: list = []
+    before = {span.pk: snapshot(span) for span in spans}
+    if kind == SpanKind.MENTION:
+        names: dict[int, tuple[str, str]] = {}
+        for span in spans:
+            if span.entity_id is None:
+                match = _note_name(span.note, _CANDIDATE_NOTE)
+                name = " ".join((match["name"] if match else span.text).split())
+                kind_ = match["kind"] if match else EntityKind.OTHER
+                names[span.pk] = (name, kind_ if kind_ in EntityKind.values else EntityKind.OTHER)
+        wanted = {fold(name): (name, kind_) for name, kind_ in names.values()}
+        entities = _entities_by_name(wanted, user, entries) if wanted else {}
+        for span in spans:
+            if span.pk in names:
+                span.entity = entities[fold(names[span.pk][0])]
+                span.note = _note_without(span.note, _CANDIDATE_NOTE)
+    elif kind == SpanKind.CLAIM:
+        unclaimed = [span for span in spans if span.claim_id is None]
+        claims = [Claim(text=" ".join(s.text.split()), created_by=user) for s in unclaimed]
+        Claim.objects.bulk_create(claims)
+        for span, claim in zip(unclaimed, claims, strict=True):
+            span.claim = claim
+            entries.append(
+                history.entry(
+                    HistoryAction.CREATED,
+                    claim,
+                    after=snapshot(claim),
+                    user=user,
+                    article_id=article.pk,
+                )
+            )
+    now = timezone.now()
+    for span in spans:
+        span.status = SpanStatus.ACCEPTED
+        span.version += 1
+        span.updated_at = now
+        entries.append(
+            history.entry(
+                HistoryAction.ACCEPTED,
+                span,
+                before=before[span.pk],
+                after=snapshot(span),
+                user=user,
+            )
+        )
+    Span.objects.bulk_update(
+        spans, ["status", "entity", "claim", "note", "version", "updated_at"], batch_size=500
+    )
+    history.record_many(entries)
+    return len(spans)
+
+
+@transaction.atomic
+def suggestions_reject_all(*, article: Article, kind: str, user=None) -> int:
+    """Reject every suggestion of `kind` in the article; returns how many."""
+    _check_kind(kind)
+    spans = _locked_suggestions(article, kind)
+    if not spans:
+        return 0
+    now = timezone.now()
+    entries = []
+    for span in spans:
+        before = snapshot(span)
+        span.status = SpanStatus.REJECTED
+        span.version += 1
+        span.updated_at = now
+        entries.append(
+            history.entry(
+                HistoryAction.REJECTED, span, before=before, after=snapshot(span), user=user
+            )
+        )
+    # The rows are locked: every version is exactly one more than read.
+    Span.objects.filter(pk__in=[span.pk for span in spans]).update(
+        status=SpanStatus.REJECTED, version=F("version") + 1, updated_at=now
+    )
+    history.record_many(entries)
+    return len(spans)

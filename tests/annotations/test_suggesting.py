@@ -1,0 +1,448 @@
+"""Suggestions in the product (annotations.suggesting), on the seeds through the real importer."""
+
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from annotations import services, suggesting
+from annotations.models import (
+    Claim,
+    Entity,
+    HistoryAction,
+    HistoryEntry,
+    Span,
+    SpanKind,
+    SpanStatus,
+    Verdict,
+)
+from annotations.suggesters import claims, entities, quotes
+from articles import sources
+from articles.models import Article
+from articles.services import Outcome, articles_import, import_limits
+from tests.factories import SpanFactory
+
+pytestmark = pytest.mark.django_db
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+DAILY = "000_4c6accdc8b3529ad.txt"  # the Daily Mail piece: "Anthony" Blinken, Alex Vatanka
+WION = "001_85bd4fbd7aa182c2.txt"  # the WION piece: "Antony" Blinken, "Issac" Herzog
+
+
+def import_seeds() -> dict[str, Article]:
+    reports = articles_import(files=list(sources.from_paths([SEEDS], import_limits())))
+    assert {r.outcome for r in reports} == {Outcome.IMPORTED}
+    return {r.name: Article.objects.get(pk=r.article_id) for r in reports}
+
+
+@pytest.fixture
+def seeds(db):
+    return import_seeds()
+
+
+@pytest.fixture
+def known(db):
+    """Entities an archive would know already (one spelled as the other seed spells it)."""
+    return {
+        "blinken": services.entity_create(
+            name="Antony Blinken", kind="PERSON", aliases=["Anthony Blinken"]
+        ),
+        "israel": services.entity_create(name="Israel", kind="GPE"),
+        "netanyahu": services.entity_create(name="Benjamin Netanyahu", kind="PERSON"),
+    }
+
+
+def spans_at(article, kind, text, **filters):
+    return list(Span.objects.filter(article=article, kind=kind, text=text, **filters))
+
+
+def test_suggest_stores_suggested_spans_with_origin_and_confidence(seeds, known, editor):
+    article = seeds[DAILY]
+    report = suggesting.article_suggest(article=article, user=editor)
+
+    spans = list(Span.objects.filter(article=article))
+    assert report.created == len(spans) > 50
+    for kind in SpanKind.values:
+        made = [s for s in spans if s.kind == kind]
+        assert report.counts[kind].created == len(made) > 0
+        assert report.counts[kind].existing == report.counts[kind].rejected == 0
+    origins = {SpanKind.QUOTE: quotes.ORIGIN, SpanKind.MENTION: entities.ORIGIN}
+    origins[SpanKind.CLAIM] = claims.ORIGIN
+    for span in spans:
+        assert span.status == SpanStatus.SUGGESTED
+        assert span.origin == origins[span.kind]
+        assert 0 <= span.confidence <= 1
+        assert article.body[span.start : span.end] == span.text
+        assert article.body[: span.start].endswith(span.prefix)
+        assert span.created_by == editor
+        assert span.claim_id is None  # claims become Claim rows only when accepted
+    assert report.as_dict()["mention"]["created"] == report.counts["mention"].created
+    created = HistoryEntry.objects.filter(article=article, action=HistoryAction.CREATED)
+    assert created.count() == len(spans)
+
+
+def test_known_entities_and_speakers_are_linked_else_named_in_the_note(seeds, known):
+    article = seeds[DAILY]
+    suggesting.article_suggest(article=article)
+    blinken = known["blinken"]
+
+    # Mentions: the canonical name, an alias, and a lone surname of a known person.
+    for text in ("Antony Blinken", "Anthony Blinken", "Blinken"):
+        found = spans_at(article, "mention", text)
+        assert found
+        assert {s.entity_id for s in found} == {blinken.pk}
+    assert {s.entity_id for s in spans_at(article, "mention", "Israel")} == {known["israel"].pk}
+    # A name nobody knows yet: no entity, the candidate name and kind in the note.
+    (vatanka,) = spans_at(article, "mention", "Alex Vatanka")
+    assert vatanka.entity is None
+    assert vatanka.note == "candidate: Alex Vatanka (PERSON)"
+    assert suggesting.note_candidate(vatanka.note) == ("Alex Vatanka", "PERSON")
+
+    # Quotes: "he told reporters" after Blinken resolves to the known Antony Blinken.
+    precautions = Span.objects.get(
+        article=article, kind="quote", text__startswith="We know that Israel will take"
+    )
+    assert precautions.speaker == blinken
+    assert precautions.note == ""
+    # An unknown speaker stays unlinked and is named in the note.
+    absence = Span.objects.get(article=article, kind="quote", text__startswith="The attack by")
+    assert absence.speaker is None
+    assert absence.note == "speaker: Alex Vatanka"
+    assert suggesting.note_speaker(absence.note) == "Alex Vatanka"
+    # Indirect speech: a quote suggestion marked indirect, with a lower confidence.
+    toll = Span.objects.get(
+        article=article, kind="quote", text__startswith="the death toll in Gaza is"
+    )
+    assert toll.note.startswith("indirect")
+    assert toll.confidence <= suggesting.INDIRECT_MAX_CONFIDENCE
+    direct = Span.objects.filter(article=article, kind="quote").exclude(note__contains="indirect")
+    assert min(s.confidence for s in direct) > toll.confidence
+
+
+def test_rerun_creates_nothing_new(seeds, known):
+    article = seeds[WION]
+    first = suggesting.article_suggest(article=article)
+    before = sorted(Span.objects.filter(article=article).values_list("kind", "start", "end"))
+
+    again = suggesting.article_suggest(article=article)
+
+    assert again.created == 0
+    for kind, counts in again.counts.items():
+        assert counts.existing == first.counts[kind].created
+    after = sorted(Span.objects.filter(article=article).values_list("kind", "start", "end"))
+    assert after == before
+
+
+def test_a_place_an_editor_annotated_is_left_alone(seeds, known, editor):
+    article = seeds[DAILY]
+    start = article.body.index("Alex Vatanka")
+    mine, _ = services.span_create(
+        article=article,
+        kind="mention",
+        start=start,
+        end=start + len("Alex Vatanka"),
+        entity=services.entity_create(name="Alex Vatanka", kind="PERSON"),
+        user=editor,
+    )
+    report = suggesting.article_suggest(article=article)
+    assert report.counts["mention"].existing == 1
+    assert spans_at(article, "mention", "Alex Vatanka") == [mine]
+
+
+def test_a_rejected_suggestion_never_comes_back(seeds, known, editor):
+    article = seeds[DAILY]
+    suggesting.article_suggest(article=article)
+    absence = Span.objects.get(article=article, kind="quote", text__startswith="The attack by")
+    suggesting.suggestion_reject(span=absence, user=editor)
+
+    report = suggesting.article_suggest(article=article)
+
+    assert report.created == 0
+    assert report.counts["quote"].rejected == 1
+    found = Span.objects.filter(article=article, kind="quote", start=absence.start)
+    assert [s.status for s in found] == [SpanStatus.REJECTED]
+
+
+def test_a_rejected_text_in_the_same_context_does_not_come_back_elsewhere(seeds):
+    """After a revision moved the text, the rejected span's offsets are stale, but its text
+    and the words before it still identify the suggestion."""
+    article = seeds[DAILY]
+    start = article.body.index("Alex Vatanka")
+    prefix = article.body[max(0, start - 32) : start]
+    SpanFactory(
+        article=article,
+        kind="mention",
+        start=start + 7,  # where it was before the text changed
+        end=start + 19,
+        text="Alex Vatanka",
+        prefix=prefix,
+        status=SpanStatus.REJECTED,
+    )
+    report = suggesting.article_suggest(article=article, kinds=["mention"])
+    assert report.counts["mention"].rejected == 1
+    assert not Span.objects.filter(
+        article=article, text="Alex Vatanka", status=SpanStatus.SUGGESTED
+    ).exists()
+
+
+def test_kinds_limit_what_is_suggested(seeds):
+    report = suggesting.article_suggest(article=seeds[DAILY], kinds=("claim",))
+    assert set(report.counts) == {"claim"}
+    assert set(Span.objects.values_list("kind", flat=True)) == {"claim"}
+    with pytest.raises(ValidationError, match="Unknown kind"):
+        suggesting.article_suggest(article=seeds[DAILY], kinds=("quote", "verdict"))
+
+
+def test_a_new_entity_is_known_to_the_next_run(seeds):
+    article = seeds[DAILY]
+    suggesting.article_suggest(article=article, kinds=["claim"])  # builds the gazetteer
+    vatanka = services.entity_create(name="Alex Vatanka", kind="PERSON")
+
+    suggesting.article_suggest(article=article, kinds=["mention", "quote"])
+
+    assert spans_at(article, "mention", "Alex Vatanka")[0].entity == vatanka
+    absence = Span.objects.get(article=article, kind="quote", text__startswith="The attack by")
+    assert absence.speaker == vatanka
+    assert absence.note == ""
+
+
+def test_suggest_costs_a_fixed_number_of_queries(seeds, known, django_assert_max_num_queries):
+    # Savepoint, lock, marker, gazetteer (2), live spans, inserts (SQLite: ~55 rows each),
+    # history, release: none per candidate.
+    with django_assert_max_num_queries(10):
+        report = suggesting.article_suggest(article=seeds[DAILY])
+    assert report.created > 80
+    with django_assert_max_num_queries(7):  # the gazetteer is cached now
+        report = suggesting.article_suggest(article=seeds[WION])
+    assert report.created > 40
+
+
+# --- accept and reject -----------------------------------------------------------------------
+
+
+def test_accept_a_quote_links_the_suggested_speaker_once_known(seeds, editor):
+    article = seeds[DAILY]
+    suggesting.article_suggest(article=article)
+    absence = Span.objects.get(article=article, kind="quote", text__startswith="The attack by")
+    vatanka = services.entity_create(name="Alex Vatanka", kind="PERSON")
+
+    accepted = suggesting.suggestion_accept(span=absence, user=editor)
+
+    assert accepted.status == SpanStatus.ACCEPTED
+    assert accepted.speaker == vatanka
+    assert accepted.note == ""
+    assert accepted.version == absence.version + 1
+    entry = HistoryEntry.objects.filter(object_id=absence.pk).order_by("-id").first()
+    assert entry.user == editor
+    assert (entry.before["status"], entry.after["status"]) == ("suggested", "accepted")
+    assert entry.after["speaker"] == vatanka.pk
+
+
+def test_accept_a_quote_with_a_speaker_given_or_speakerless(seeds, editor, known):
+    article = seeds[DAILY]
+    suggesting.article_suggest(article=article)
+    absence = Span.objects.get(article=article, kind="quote", text__startswith="The attack by")
+    accepted = suggesting.suggestion_accept(span=absence, user=editor, speaker=known["blinken"])
+    assert accepted.speaker == known["blinken"]
+
+    toll = Span.objects.get(
+        article=article, kind="quote", text__startswith="the death toll in Gaza is"
+    )
+    accepted = suggesting.suggestion_accept(span=toll, user=editor)
+    assert accepted.status == SpanStatus.ACCEPTED
+    assert accepted.speaker is None
+    assert accepted.note == "indirect; speaker: Palestinian officials"
+
+
+def test_accept_a_mention_with_only_a_candidate_name_creates_the_entity(seeds, editor):
+    article = seeds[DAILY]
+    suggesting.article_suggest(article=article)
+    (vatanka,) = spans_at(article, "mention", "Alex Vatanka")
+
+    accepted = suggesting.suggestion_accept(span=vatanka, user=editor)
+
+    entity = accepted.entity
+    assert (entity.name, entity.kind, entity.created_by) == ("Alex Vatanka", "PERSON", editor)
+    assert accepted.status == SpanStatus.ACCEPTED
+    assert accepted.note == ""
+    # The next mention of the same name reuses it.
+    hezbollah = spans_at(article, "mention", "Hezbollah")
+    first = suggesting.suggestion_accept(span=hezbollah[0], user=editor)
+    second = suggesting.suggestion_accept(span=hezbollah[1], user=editor)
+    assert first.entity == second.entity
+    assert Entity.objects.filter(folded="hezbollah").count() == 1
+
+
+def test_accept_a_mention_as_a_new_entity_or_an_existing_one(seeds, editor, known):
+    article = seeds[DAILY]
+    suggesting.article_suggest(article=article)
+    (institute,) = spans_at(article, "mention", "Middle East Institute")
+    accepted = suggesting.suggestion_accept(
+        span=institute, user=editor, new_entity_name="MEI", new_entity_kind="ORG"
+    )
+    assert (accepted.entity.name, accepted.entity.kind) == ("MEI", "ORG")
+
+    biden = spans_at(article, "mention", "Biden")[0]
+    joe = services.entity_create(name="Joe Biden", kind="PERSON")
+    assert suggesting.suggestion_accept(span=biden, user=editor, entity=joe).entity == joe
+
+
+def test_accept_a_claim_creates_an_unreviewed_claim(seeds, editor):
+    article = seeds[DAILY]
+    suggesting.article_suggest(article=article, kinds=["claim"])
+    span = Span.objects.filter(article=article, kind="claim").first()
+
+    accepted = suggesting.suggestion_accept(span=span, user=editor)
+
+    claim = accepted.claim
+    assert claim.text == " ".join(span.text.split())
+    assert claim.verdict == Verdict.UNREVIEWED
+    assert claim.created_by == editor
+    assert accepted.status == SpanStatus.ACCEPTED
+
+
+def test_accept_and_reject_check_the_status_and_the_version(seeds, editor):
+    article = seeds[DAILY]
+    suggesting.article_suggest(article=article, kinds=["claim"])
+    span = Span.objects.filter(article=article, kind="claim").first()
+    with pytest.raises(services.StaleVersion):
+        suggesting.suggestion_reject(span=span, user=editor, version=span.version + 1)
+    rejected = suggesting.suggestion_reject(span=span, user=editor)
+    assert rejected.status == SpanStatus.REJECTED
+    assert suggesting.suggestion_reject(span=rejected, user=editor) == rejected
+    # Changing one's mind: a rejected suggestion can still be accepted.
+    assert suggesting.suggestion_accept(span=rejected, user=editor).status == "accepted"
+    mine, _ = services.span_create(article=article, kind="quote", start=0, end=10)
+    with pytest.raises(ValidationError, match="Only a suggestion"):
+        suggesting.suggestion_reject(span=mine, user=editor)
+
+
+def test_accept_all_mentions_links_or_creates_entities_once_per_name(
+    seeds, editor, known, django_assert_max_num_queries
+):
+    article = seeds[DAILY]
+    suggesting.article_suggest(article=article)
+    pending = Span.objects.filter(article=article, kind="mention", status="suggested")
+    count, hamas = pending.count(), pending.filter(text="Hamas").count()
+    entities_before = Entity.objects.count()
+
+    # Savepoint, lock, entities by name and by alias, new entities, update, history, release.
+    with django_assert_max_num_queries(8):
+        accepted = suggesting.suggestions_accept_all(article=article, kind="mention", user=editor)
+
+    assert accepted == count
+    mentions = Span.objects.filter(article=article, kind="mention")
+    assert set(mentions.values_list("status", flat=True)) == {SpanStatus.ACCEPTED}
+    assert not mentions.filter(entity__isnull=True).exists()
+    assert not mentions.filter(note__startswith="candidate:").exists()
+    assert mentions.filter(text="Hamas").values("entity").distinct().count() == 1
+    assert mentions.filter(text="Hamas").count() == hamas > 1
+    assert Entity.objects.filter(folded="hamas", kind="ORG").count() == 1
+    assert {m.entity_id for m in mentions.filter(text="Israel")} == {known["israel"].pk}
+    assert Entity.objects.filter(name="Alex Vatanka", kind="PERSON").exists()
+    assert Entity.objects.count() > entities_before
+    # Other kinds are untouched, and every change is in the history.
+    assert set(
+        Span.objects.filter(article=article)
+        .exclude(kind="mention")
+        .values_list("status", flat=True)
+    ) == {SpanStatus.SUGGESTED}
+    accepted_entries = HistoryEntry.objects.filter(article=article, action=HistoryAction.ACCEPTED)
+    assert accepted_entries.count() == count
+
+    # A second article reuses the entities the first one created.
+    entities_now = Entity.objects.count()
+    suggesting.article_suggest(article=seeds[WION], kinds=["mention"])
+    suggesting.suggestions_accept_all(article=seeds[WION], kind="mention", user=editor)
+    wion_hamas = Span.objects.filter(article=seeds[WION], kind="mention", text="Hamas").first()
+    assert wion_hamas.entity.folded == "hamas"
+    assert Entity.objects.filter(folded="hamas").count() == 1
+    assert Entity.objects.count() > entities_now  # "Issac Herzog", "Obama"… are new
+
+
+def test_accept_all_claims_creates_a_claim_per_span(seeds, editor, django_assert_max_num_queries):
+    article = seeds[DAILY]
+    suggesting.article_suggest(article=article, kinds=["claim"])
+    count = Span.objects.filter(article=article, kind="claim").count()
+
+    with django_assert_max_num_queries(6):  # savepoint, lock, claims, update, history, release
+        assert (
+            suggesting.suggestions_accept_all(article=article, kind="claim", user=editor) == count
+        )
+
+    spans = Span.objects.filter(article=article, kind="claim").select_related("claim")
+    assert Claim.objects.count() == count
+    for span in spans:
+        assert span.status == SpanStatus.ACCEPTED
+        assert span.claim.text == " ".join(span.text.split())
+        assert span.claim.verdict == Verdict.UNREVIEWED
+
+
+def test_accept_all_quotes_keeps_speakers(seeds, editor, known):
+    article = seeds[DAILY]
+    suggesting.article_suggest(article=article)
+    speakers = dict(Span.objects.filter(kind="quote").values_list("pk", "speaker"))
+    assert suggesting.suggestions_accept_all(article=article, kind="quote", user=editor) == len(
+        speakers
+    )
+    quotes_now = Span.objects.filter(kind="quote")
+    assert dict(quotes_now.values_list("pk", "speaker")) == speakers
+    assert set(quotes_now.values_list("status", flat=True)) == {SpanStatus.ACCEPTED}
+
+
+def test_reject_all_of_a_kind_and_they_stay_rejected(
+    seeds, editor, known, django_assert_max_num_queries
+):
+    article = seeds[DAILY]
+    suggesting.article_suggest(article=article)
+    count = Span.objects.filter(article=article, kind="quote").count()
+
+    with django_assert_max_num_queries(5):  # savepoint, lock, update, history, release
+        assert (
+            suggesting.suggestions_reject_all(article=article, kind="quote", user=editor) == count
+        )
+
+    quotes_now = Span.objects.filter(article=article, kind="quote")
+    assert set(quotes_now.values_list("status", flat=True)) == {SpanStatus.REJECTED}
+    assert set(quotes_now.values_list("version", flat=True)) == {2}
+    assert Span.objects.filter(article=article, kind="mention", status="suggested").exists()
+    rejected = HistoryEntry.objects.filter(article=article, action=HistoryAction.REJECTED)
+    assert rejected.count() == count
+
+    report = suggesting.article_suggest(article=article)
+    assert report.counts["quote"].created == 0
+    assert report.counts["quote"].rejected == count
+    assert suggesting.suggestions_reject_all(article=article, kind="quote", user=editor) == 0
+
+
+def test_bulk_decisions_need_a_known_kind(seeds, editor):
+    with pytest.raises(ValidationError, match="Unknown kind"):
+        suggesting.suggestions_accept_all(article=seeds[DAILY], kind="verdict", user=editor)
+    with pytest.raises(ValidationError, match="Unknown kind"):
+        suggesting.suggestions_reject_all(article=seeds[DAILY], kind="verdict", user=editor)
+
+
+# --- on import -------------------------------------------------------------------------------
+
+
+def test_import_suggests_only_when_the_setting_says_so(db, settings):
+    assert settings.NEWSDESK_SUGGEST_ON_IMPORT is False
+    import_seeds()
+    assert not Span.objects.exists()
+
+
+def test_import_with_suggest_on_import(db, settings, editor):
+    settings.NEWSDESK_SUGGEST_ON_IMPORT = True
+    reports = articles_import(
+        files=list(sources.from_paths([SEEDS], import_limits())), imported_by=editor
+    )
+    assert [r.outcome for r in reports] == [Outcome.IMPORTED, Outcome.IMPORTED]
+    for report in reports:
+        spans = Span.objects.filter(article_id=report.article_id)
+        assert set(spans.values_list("status", flat=True)) == {SpanStatus.SUGGESTED}
+        assert set(spans.values_list("kind", flat=True)) >= {"quote", "mention"}
+        assert set(spans.values_list("created_by", flat=True)) == {editor.pk}
+    # Importing the same files again changes nothing.
+    count = Span.objects.count()
+    articles_import(files=list(sources.from_paths([SEEDS], import_limits())))
+    assert Span.objects.count() == count
