@@ -154,7 +154,7 @@ class SpanViewSet(
         methods=["get"],
         url_path="export",
         pagination_class=None,
-        renderer_classes=[JSONLinesRenderer, JSONRenderer],
+        renderer_classes=[JSONRenderer, JSONLinesRenderer],
     )
     def export(self, request):
         queryset = self.filter_queryset(self.get_queryset())

@@ -158,7 +158,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         ),
         responses={(200, "application/jsonl"): OpenApiResponse(OpenApiTypes.STR)},
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONLinesRenderer, JSONRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, JSONLinesRenderer])
     def doccano(self, request, pk=None):
         article, spans = self._export_parts()
         response = HttpResponse(
@@ -175,7 +175,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         ),
         responses={(200, "text/plain"): OpenApiResponse(OpenApiTypes.STR)},
     )
-    @action(detail=True, methods=["get"], renderer_classes=[PlainTextRenderer, JSONRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PlainTextRenderer])
     def conll(self, request, pk=None):
         article, spans = self._export_parts()
         response = HttpResponse(
