@@ -188,10 +188,18 @@ def test_a_form_post_without_csrf_token_is_rejected(editor):
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
 
-    response = client.post(reverse("span-reject", args=[span.pk]), headers={"hx-request": "true"})
+    url = reverse("span-reject", args=[span.pk])
+    data = {"version": span.version}
+
+    response = client.post(url, data, headers={"hx-request": "true"})
 
     assert response.status_code == 403
     assert Span.objects.get(pk=span.pk).status == SpanStatus.SUGGESTED
+    # The same request with the token goes through: the 403 was the missing token.
+    token = str(client.get(reverse("article-list")).context["csrf_token"])
+    ok = client.post(url, data, headers={"hx-request": "true", "x-csrftoken": token})
+    assert ok.status_code == 200
+    assert Span.objects.get(pk=span.pk).status == SpanStatus.REJECTED
 
 
 @pytest.mark.django_db
