@@ -94,9 +94,7 @@ class SpanCreateForm(_EntityFields):
     claim_text = forms.CharField(
         required=False, label="Claim", widget=forms.Textarea(attrs={"rows": 3})
     )
-    verdict = forms.ChoiceField(
-        choices=Verdict.choices, initial=Verdict.UNREVIEWED, required=False
-    )
+    verdict = forms.ChoiceField(choices=Verdict.choices, initial=Verdict.UNREVIEWED, required=False)
 
     def __init__(self, *args, article: Article, **kwargs):
         super().__init__(*args, **kwargs)
