@@ -1,6 +1,7 @@
 """Back up and move the whole database content as a streamed JSON Lines archive.
 
-``archive_export`` writes, and ``archive_import`` reads, one JSON object per line:
+``archive_export`` writes, and ``archive_import`` reads, one JSON object per line (keys
+are written sorted; shown here in reading order):
 
     {"format": "newsdesk-archive", "version": 1, "created_at": "…", "vendor": "postgresql",
      "migrations": {"articles": ["0001_initial", …], …}, "models": ["auth.group", …]}
