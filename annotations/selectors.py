@@ -450,13 +450,17 @@ def _quotes_with(
                 term = SearchQuery(word, config="english")
                 each = term if each is None else each & term
             query = each if query is None else query | each
-        articles = (
+        # The article ids are read first: as a subquery, a planner with stale statistics may
+        # run the full-text search once per quote of the archive (seen: 7 s for 3,000 quotes).
+        articles = list(
             Article.objects.alias(search=search_vector())
             .filter(search=query)
             .exclude(pk=span.article_id)
             .order_by()
-            .values("pk")[:QUOTE_MATCH_ARTICLES]
+            .values_list("pk", flat=True)[:QUOTE_MATCH_ARTICLES]
         )
+        if not articles:
+            return []
         live = live.filter(article_id__in=articles)
     else:
         match = Q()

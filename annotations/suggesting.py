@@ -155,17 +155,20 @@ def known_entities() -> KnownEntities:
 
 def _build_known_entities() -> KnownEntities:
     aliases: dict[int, list[str]] = {}
-    for entity_id, name in EntityAlias.objects.order_by().values_list("entity_id", "name"):
-        aliases.setdefault(entity_id, []).append(name)
-    rows = list(Entity.objects.order_by().values_list("id", "name", "kind", "folded"))
     by_name: dict[str, list[int]] = {}
+    for entity_id, name, folded in EntityAlias.objects.order_by().values_list(
+        "entity_id", "name", "folded"
+    ):
+        aliases.setdefault(entity_id, []).append(name)
+        by_name.setdefault(folded, []).append(entity_id)
+    rows = list(Entity.objects.order_by().values_list("id", "name", "kind", "folded"))
     surnames: dict[str, list[int]] = {}
     kinds, given = {}, {}
     for entity_id, _name, kind, folded in rows:
         kinds[entity_id] = kind
-        for key in {folded, *(fold(a) for a in aliases.get(entity_id, ()))}:
-            if key:
-                by_name.setdefault(key, []).append(entity_id)
+        ids = by_name.setdefault(folded, [])
+        if entity_id not in ids:  # an alias that folds like the name counts once
+            ids.append(entity_id)
         words = folded.split()
         if kind == EntityKind.PERSON and len(words) > 1:
             surnames.setdefault(words[-1], []).append(entity_id)
