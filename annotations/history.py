@@ -6,6 +6,7 @@ history entry are written together or not at all. Nothing else writes HistoryEnt
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.db import models
@@ -65,8 +66,10 @@ _TYPES = {Span: HistoryObject.SPAN, Claim: HistoryObject.CLAIM, Entity: HistoryO
 
 
 def _value(obj: models.Model, name: str):
-    field = obj._meta.get_field(name)
-    return getattr(obj, field.attname)
+    value = getattr(obj, obj._meta.get_field(name).attname)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()  # to the microsecond (DjangoJSONEncoder keeps milliseconds)
+    return value
 
 
 def snapshot(obj: models.Model, *, aliases: list[str] | None = None) -> dict:
