@@ -24,7 +24,12 @@ from rest_framework.response import Response
 from annotations import exporters, selectors, services
 from annotations.filters import ClaimFilter, EntityFilter, SpanFilter
 from annotations.models import Claim, Entity, SpanStatus
-from annotations.serializers import ClaimSerializer, EntitySerializer, SpanSerializer
+from annotations.serializers import (
+    ClaimSerializer,
+    EntitySerializer,
+    HistoryEntrySerializer,
+    SpanSerializer,
+)
 from annotations.text import fold
 from articles.models import Article
 from newsdesk.api import (
@@ -165,6 +170,39 @@ class SpanViewSet(
         response["Content-Disposition"] = 'attachment; filename="spans.jsonl"'
         return response
 
+    @extend_schema(
+        summary="A span's history (also of a deleted span), newest first",
+        responses=HistoryEntrySerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request, pk=None):
+        return history_page(
+            self, selectors.history_for_object(object_type="span", object_id=int(pk))
+        )
+
+    @extend_schema(
+        summary="Restore a deleted span",
+        description=(
+            "Brings the span back under its old id, with its entity, speaker and claim (a claim "
+            "deleted with it comes back too; a merged entity is followed). If the article's "
+            "text changed since, the span is found again, or comes back `orphaned`. 400 when "
+            "there is nothing to restore or an identical span exists there now."
+        ),
+        request=None,
+        responses={201: SpanSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def restore(self, request, pk=None):
+        span = services.span_restore(span_id=int(pk), user=request.user)
+        return Response(self.get_serializer(span).data, status=status.HTTP_201_CREATED)
+
+
+def history_page(view, queryset) -> Response:
+    """A page of history entries (page numbers; history lists are per object)."""
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(queryset, view.request, view=view)
+    return paginator.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
+
 
 def _parent_param(name: str, what: str) -> OpenApiParameter:
     return OpenApiParameter(name, int, OpenApiParameter.PATH, description=f"{what} id.")
@@ -291,6 +329,15 @@ class EntityViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.entity_delete(entity=instance, user=self.request.user)
+
+    @extend_schema(
+        summary="An entity's history: its changes, merges, deletion, and those of the spans "
+        "and claims pointing at it (also for a deleted or merged-away entity), newest first",
+        responses=HistoryEntrySerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request, pk=None):
+        return history_page(self, selectors.history_for_entity(entity=int(pk)))
 
 
 def _replace_aliases(entity: Entity, names: list[str]) -> None:

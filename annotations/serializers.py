@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from annotations.models import Claim, Entity, EntityKind, Span, SpanKind, SpanStatus
+from annotations.models import (
+    Claim,
+    Entity,
+    EntityKind,
+    HistoryEntry,
+    Span,
+    SpanKind,
+    SpanStatus,
+)
 from annotations.selectors import SPAN_API_FIELDS
 from articles.models import Article
 
@@ -190,3 +198,27 @@ class ClaimSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         )
+
+
+class HistoryEntrySerializer(serializers.ModelSerializer):
+    """One change in the audit trail: who did what to which span, claim or entity, and the
+    row before and after (ids for links; `before` is null for a creation, `after` for a
+    deletion)."""
+
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = HistoryEntry
+        fields = (
+            "id",
+            "object_type",
+            "object_id",
+            "action",
+            "article",
+            "entity",
+            "user",
+            "before",
+            "after",
+            "created_at",
+        )
+        read_only_fields = fields

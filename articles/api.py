@@ -14,6 +14,8 @@ from rest_framework.response import Response
 
 from annotations import exporters
 from annotations import selectors as annotation_selectors
+from annotations.api import history_page
+from annotations.serializers import HistoryEntrySerializer, SpanSerializer
 from articles import selectors
 from articles.filters import ArticleFilter
 from articles.serializers import ArticleListSerializer, ArticleSerializer
@@ -22,6 +24,7 @@ from newsdesk.api import (
     CursorPagination,
     JSONLDRenderer,
     JSONLinesRenderer,
+    PageNumberPagination,
     PlainTextRenderer,
     StableOrderingFilter,
 )
@@ -183,3 +186,29 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         )
         response["Content-Disposition"] = f'attachment; filename="article-{article.id}.conll"'
         return response
+
+    @extend_schema(
+        summary="Spans a revision of the text could not place (status orphaned)",
+        description=(
+            "Each keeps its old text. Re-place one with PATCH /api/spans/<id>/ and new "
+            "`start`/`end` (or `text`), or delete it."
+        ),
+        responses=SpanSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def orphans(self, request, pk=None):
+        article = self.get_object()
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(
+            annotation_selectors.orphaned_spans(article=article), request, view=self
+        )
+        return paginator.get_paginated_response(SpanSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Who changed which annotation of the article, and how, newest first",
+        responses=HistoryEntrySerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request, pk=None):
+        article = self.get_object()
+        return history_page(self, annotation_selectors.history_for_article(article=article))
