@@ -12,8 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from annotations import services
-from annotations.models import Claim, Entity, EntityKind, Span, SpanKind, Verdict
+from annotations import services, suggesting
+from annotations.models import Claim, Entity, EntityKind, Span, SpanKind, SpanStatus, Verdict
 from annotations.workspace import workspace_entity_exact
 from articles.models import Article
 
@@ -177,6 +177,15 @@ class SpanEditForm(_EntityFields):
             "entity_name": span.entity.name if span.entity else "",
             "entity_kind": span.entity.kind if span.entity else EntityKind.PERSON,
         }
+        if span.status == SpanStatus.SUGGESTED:
+            # What the suggester proposes, for the editor to confirm or change.
+            if span.kind == SpanKind.QUOTE and span.speaker is None:
+                initial["speaker_name"] = suggesting.note_speaker(span.note)
+            candidate = suggesting.note_candidate(span.note)
+            if span.kind == SpanKind.MENTION and span.entity is None and candidate:
+                initial["entity_name"] = candidate[0]
+                if candidate[1] in EntityKind.values:
+                    initial["entity_kind"] = candidate[1]
         if claim is not None:
             initial.update(
                 claim_version=claim.version,
@@ -266,3 +275,88 @@ class VerdictForm(forms.Form):
         required=False, label="Note", widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SuggestionAcceptForm(_EntityFields):
+    """Accept a suggestion, optionally naming its speaker (quote) or entity (mention).
+
+    Nothing named: the suggestion's own proposal (the entity its note names, found or
+    created). A picked entity, or a typed name (an existing entity's, or a new one's).
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, span: Span, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.span = span
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        self.pick = EntityPick()
+        if self.span.kind == SpanKind.QUOTE:
+            self.pick = _pick(self, "speaker", EntityKind.PERSON)
+        elif self.span.kind == SpanKind.MENTION:
+            self.pick = _pick(self, "entity", data.get("entity_kind") or EntityKind.PERSON)
+        return data
+
+    def save(self, *, user) -> Span:
+        pick, links = self.pick, {}
+        if pick.entity is not None:
+            links["speaker" if self.span.kind == SpanKind.QUOTE else "entity"] = pick.entity
+        elif pick.new_name:
+            links = {"new_entity_name": pick.new_name, "new_entity_kind": pick.new_kind}
+        return suggesting.suggestion_accept(
+            span=self.span, user=user, version=self.cleaned_data["version"], **links
+        )
+
+
+class SpanReplaceForm(forms.Form):
+    """Put a span (an orphan, typically) on newly selected text: body[start:end] == text."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    text = forms.CharField(strip=False, widget=forms.HiddenInput)
+
+    def clean_text(self) -> str:
+        return self.cleaned_data["text"].replace("\r\n", "\n")
+
+
+class MergeForm(forms.Form):
+    """Merge two entities: `keep` (one of the two ids) stays, the other becomes its alias."""
+
+    first = forms.IntegerField(widget=forms.HiddenInput)
+    second = forms.IntegerField(widget=forms.HiddenInput)
+    first_version = forms.IntegerField(widget=forms.HiddenInput)
+    second_version = forms.IntegerField(widget=forms.HiddenInput)
+    keep = forms.IntegerField(error_messages={"required": "Choose the entity to keep."})
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        ids = (data["first"], data["second"])
+        if ids[0] == ids[1]:
+            raise ValidationError("An entity cannot be merged into itself.")
+        if data["keep"] not in ids:
+            self.add_error("keep", "Choose one of the two entities to keep.")
+            return data
+        found = Entity.objects.in_bulk(ids)
+        if len(found) < 2:
+            raise ValidationError("One of these entities no longer exists (merged or deleted).")
+        drop = ids[1] if data["keep"] == ids[0] else ids[0]
+        versions = {ids[0]: data["first_version"], ids[1]: data["second_version"]}
+        self.keep, self.drop = found[data["keep"]], found[drop]
+        self.keep_version, self.drop_version = versions[data["keep"]], versions[drop]
+        return data
+
+    def save(self, *, user) -> Entity:
+        return services.entity_merge(
+            keep=self.keep,
+            drop=self.drop,
+            user=user,
+            version=self.keep_version,
+            drop_version=self.drop_version,
+        )

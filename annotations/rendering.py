@@ -15,6 +15,7 @@ piece knows whether it is the first and/or the last of its span). Spans that sta
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ class Mark:
     kind: str
     status: str = "accepted"
     label: str = ""  # e.g. the speaker or entity, shown as a tooltip
+    version: int = 0  # the span's version (the a/r keyboard shortcuts post it)
 
     @property
     def order(self) -> tuple[int, int, int]:
@@ -44,6 +46,7 @@ class Token:
     close: bool = False
     first: bool = False  # an opening token: the first piece of its span
     last: bool = False  # an opening token: the last piece of its span
+    gap: bool = False  # a text token that is only the line breaks between two paragraphs
 
 
 @dataclass(frozen=True)
@@ -102,4 +105,30 @@ def tokens(body: str, marks: Iterable[Mark]) -> list[Token]:
             out.append(opener)
         out.append(Token(text=segment.text))
     close_to(0, len(body))
+    return out
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+
+
+def with_gaps(toks: list[Token]) -> list[Token]:
+    """The same tokens, each run of two or more line breaks a text token of its own (gap).
+
+    The workspace shows a gap as a block of fixed height (paragraph spacing by CSS alone),
+    while its text, the line breaks themselves, stays in the DOM: the text of all tokens,
+    joined, is still exactly the body.
+    """
+    out: list[Token] = []
+    for token in toks:
+        if token.mark is not None or token.close or "\n\n" not in token.text:
+            out.append(token)
+            continue
+        at = 0
+        for match in _PARAGRAPH_BREAK.finditer(token.text):
+            if match.start() > at:
+                out.append(Token(text=token.text[at : match.start()]))
+            out.append(Token(text=match.group(), gap=True))
+            at = match.end()
+        if at < len(token.text):
+            out.append(Token(text=token.text[at:]))
     return out

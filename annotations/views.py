@@ -10,6 +10,7 @@ from contextlib import suppress
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -19,25 +20,40 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
-from annotations import services
+from annotations import selectors, services, suggesting
 from annotations.forms import (
     AliasForm,
     EntityForm,
+    MergeForm,
     SpanCreateForm,
     SpanEditForm,
+    SpanReplaceForm,
+    SuggestionAcceptForm,
     VerdictForm,
     VersionForm,
     add_service_error,
 )
-from annotations.models import Claim, Entity, EntityKind, Span, SpanKind, Verdict
+from annotations.models import (
+    Claim,
+    Entity,
+    EntityKind,
+    HistoryEntry,
+    HistoryObject,
+    Span,
+    SpanKind,
+    Verdict,
+)
 from annotations.workspace import (
+    history_rows,
     workspace_claim,
     workspace_claims,
     workspace_entity,
     workspace_entity_mentions,
     workspace_entity_quotes,
     workspace_entity_search,
+    workspace_merge_pair,
     workspace_page,
+    workspace_revisions,
 )
 from articles.models import Article
 from newsdesk.roles import can_read, is_editor
@@ -119,14 +135,28 @@ def _form_response(request, context: dict, status: int = 200):
     return response
 
 
-def _saved(request, article: Article, done: dict | None = None):
-    """After a write: the re-rendered text, the form region (closed or a follow-up)."""
+def _saved(request, article: Article, done: dict | None = None, status: str = ""):
+    """After a write: the re-rendered text, the form region (closed or a follow-up) and the
+    status line; the side panel refreshes itself on the event."""
     if not request.htmx:
+        if status:
+            messages.success(request, status)
         return redirect("article-workspace", pk=article.pk)
     context = workspace_page(article=article, can_edit=True)
-    context.update(done=done, mode="done" if done else "closed", oob=True)
+    context.update(done=done, mode="done" if done else "closed", oob=True, status=status)
     response = render(request, "annotations/saved.html", context)
     return trigger_client_event(response, SPANS_CHANGED)
+
+
+def _status_problem(request, article: Article, problem: str, status: int = 422):
+    """A write on the whole article that could not be done: say why in the status line."""
+    if not request.htmx:
+        messages.error(request, problem)
+        return redirect("article-workspace", pk=article.pk)
+    context = {"article": article, "status": problem, "status_problem": True, "oob": False}
+    response = render(request, "articles/workspace.html#workspace-status", context, status=status)
+    retarget(response, "#workspace-status")
+    return reswap(response, "outerHTML")
 
 
 @require_http_methods(["GET", "POST"])
@@ -256,13 +286,138 @@ def span_delete(request, pk: int):
 @require_POST
 @editor_required
 def span_accept(request, pk: int):
-    return _versioned_action(request, pk, services.span_accept)
+    """Accept a suggestion, with the speaker/entity it proposes or one the editor picked."""
+    span = Span.objects.filter(pk=pk).select_related("article").first()
+    if span is None:
+        return _gone(request)
+    form = SuggestionAcceptForm(request.POST, span=span)
+    problem = ""
+    if form.is_valid():
+        try:
+            accepted = form.save(user=request.user)
+        except services.StaleVersion as stale:
+            return _stale(request, pk, stale)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+        else:
+            return _saved(request, span.article, status=f"Accepted {_describe(accepted)}.")
+    elif "version" in form.errors:
+        message = "Reload: the form lacked the version."
+        return _stale(request, pk, services.StaleVersion(span, message))
+    else:
+        problem = " ".join(e for errors in form.errors.values() for e in errors)
+    return _problem(request, pk, problem)
 
 
 @require_POST
 @editor_required
 def span_reject(request, pk: int):
-    return _versioned_action(request, pk, services.span_reject)
+    return _versioned_action(request, pk, suggesting.suggestion_reject)
+
+
+def _problem(request, pk: int, problem: str):
+    span = _span(pk)
+    edit = SpanEditForm(span=span)
+    context = _form_context(span.article, edit, mode="edit", span=span, can_edit=True)
+    context["problem"] = problem
+    return _form_response(request, context, 422)
+
+
+def _describe(span: Span) -> str:
+    """ "quote — Antony Blinken", "mention of Israel": for status lines."""
+    if span.kind == SpanKind.QUOTE:
+        return f"quote — {span.speaker.name}" if span.speaker_id else "quote (no speaker)"
+    if span.kind == SpanKind.MENTION and span.entity_id:
+        return f"mention of {span.entity.name}"
+    return span.get_kind_display().lower()
+
+
+@require_POST
+@editor_required
+def article_suggest(request, article_id: int):
+    """Run the suggesters on the article; new suggestions appear dashed, for review."""
+    article = get_object_or_404(Article, pk=article_id)
+    try:
+        report = suggesting.article_suggest(article=article, user=request.user)
+    except ValidationError as error:
+        return _status_problem(request, article, " ".join(error.messages), 409)
+    return _saved(request, article, status=_suggest_summary(report))
+
+
+def _suggest_summary(report: suggesting.SuggestReport) -> str:
+    names = {SpanKind.QUOTE: "quote", SpanKind.MENTION: "mention", SpanKind.CLAIM: "claim"}
+    made = [
+        f"{counts.created} {names[kind]}{'s' if counts.created != 1 else ''}"
+        for kind, counts in report.counts.items()
+        if counts.created
+    ]
+    text = f"{report.created} new suggestion{'s' if report.created != 1 else ''}"
+    text += f": {', '.join(made)}." if made else "."
+    rejected = sum(c.rejected for c in report.counts.values())
+    if rejected:
+        text += f" {rejected} rejected before, not offered again."
+    return text
+
+
+@require_POST
+@editor_required
+def suggestions_decide(request, article_id: int, kind: str, decision: str):
+    """Accept or reject every suggestion of one kind in the article."""
+    article = get_object_or_404(Article, pk=article_id)
+    decide = {
+        "accept": suggesting.suggestions_accept_all,
+        "reject": suggesting.suggestions_reject_all,
+    }[decision]
+    try:
+        count = decide(article=article, kind=kind, user=request.user)
+    except ValidationError as error:
+        return _status_problem(request, article, " ".join(error.messages))
+    label = SpanKind(kind).label.lower()
+    done = "Accepted" if decision == "accept" else "Rejected"
+    return _saved(
+        request, article, status=f"{done} {count} {label} suggestion{'s' * (count != 1)}."
+    )
+
+
+@require_POST
+@editor_required
+def span_replace(request, pk: int):
+    """Put a span on newly selected text (re-place an orphan, or move any span)."""
+    span = Span.objects.filter(pk=pk).select_related("article").first()
+    if span is None:
+        return _gone(request)
+    form = SpanReplaceForm(request.POST)
+    if not form.is_valid():
+        if "version" in form.errors:
+            message = "Reload: the form lacked the version."
+            return _stale(request, pk, services.StaleVersion(span, message))
+        return _problem(request, pk, "Select the new text for this annotation first.")
+    data = form.cleaned_data
+    try:
+        services.span_update(
+            span=span,
+            version=data["version"],
+            user=request.user,
+            start=data["start"],
+            end=data["end"],
+            text=data["text"],
+        )
+    except services.StaleVersion as stale:
+        return _stale(request, pk, stale)
+    except ValidationError as error:
+        return _problem(request, pk, " ".join(error.messages))
+    return _saved(request, span.article, status=f"Re-placed the {span.get_kind_display().lower()}.")
+
+
+@require_GET
+@reader_required
+@vary_on_headers("HX-Request")
+def span_matches(request, pk: int):
+    """The same quote in other articles, with a word diff (the quote's panel loads it)."""
+    span = get_object_or_404(Span.objects.select_related("article"), pk=pk)
+    matches = selectors.quote_matches(span) if span.kind == SpanKind.QUOTE else []
+    context = {"span": span, "matches": matches}
+    return _page(request, "annotations/matches.html", "quote-matches", context)
 
 
 @require_POST
@@ -298,8 +453,75 @@ def entity_list(request):
         "exact": exact,
         "kinds": EntityKind.choices,
         "kind": kind,
+        **_duplicates_context(request, full=not request.htmx),
     }
     return _page(request, "annotations/entities.html", "entity-options", context)
+
+
+def _duplicates_context(request, *, full: bool = True, **extra) -> dict:
+    """Likely duplicate entities, offered to editors for merging."""
+    can_merge = is_editor(request.user)
+    return {
+        "can_merge": can_merge,
+        "duplicates": selectors.entity_duplicates() if can_merge and full else [],
+        "merged": None,
+        "merge_problem": "",
+        **extra,
+    }
+
+
+@require_GET
+@editor_required
+@vary_on_headers("HX-Request")
+def entity_duplicates(request):
+    """The "possible duplicates" list alone (Cancel of a merge brings it back)."""
+    context = {"q": "", "entities": [], "kinds": EntityKind.choices, "kind": "", "field": ""}
+    context.update(_duplicates_context(request))
+    return _page(request, "annotations/entities.html", "duplicates", context)
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+@vary_on_headers("HX-Request")
+def entity_merge(request):
+    """GET: the confirmation step (which one to keep, what moves). POST: merge."""
+    source = request.POST if request.method == "POST" else request.GET
+    form = MergeForm(source)
+    if request.method == "GET":
+        ids = [source.get("first", ""), source.get("second", "")]
+        pair = workspace_merge_pair(ids=[int(i) for i in ids if i.isdigit()])
+        if pair is None:
+            return _merge_problem(request, "One of these entities no longer exists.", 409)
+        wanted = source.get("keep", "")
+        keep = int(wanted) if wanted.isdigit() else pair[0].pk
+        context = {"pair": pair, "keep": keep, "form": form, "problem": "", "stale": ""}
+        return _page(request, "annotations/merge.html", "merge-confirm", context)
+    if form.is_valid():
+        try:
+            keep = form.save(user=request.user)
+        except services.StaleVersion as stale:
+            return _merge_problem(request, stale.message, 409)
+        except ValidationError as error:
+            return _merge_problem(request, " ".join(error.messages), 422)
+        merged = {"keep": keep, "drop_name": form.drop.name}
+        if not request.htmx:
+            messages.success(request, f"Merged “{form.drop.name}” into “{keep.name}”.")
+            return redirect("entity-detail", pk=keep.pk)
+        context = {"q": "", "entities": [], "kinds": EntityKind.choices, "kind": "", "field": ""}
+        context.update(_duplicates_context(request, merged=merged))
+        return _page(request, "annotations/entities.html", "duplicates", context)
+    problem = " ".join(e for errors in form.errors.values() for e in errors)
+    return _merge_problem(request, problem, 422)
+
+
+def _merge_problem(request, problem: str, status: int):
+    context = {"q": "", "entities": [], "kinds": EntityKind.choices, "kind": "", "field": ""}
+    context.update(_duplicates_context(request, merge_problem=problem))
+    response = _page(request, "annotations/entities.html", "duplicates", context, status)
+    if request.htmx:
+        retarget(response, "#duplicates")
+        reswap(response, "outerHTML")
+    return response
 
 
 def _entity_context(request, entity: Entity, **extra) -> dict:
@@ -458,3 +680,60 @@ def claim_review(request, pk: int):
         "saved": status == 200,
     }
     return _page(request, "annotations/claims.html", "claim-row", context, status)
+
+
+# --- history ----------------------------------------------------------------------------------
+
+HISTORY_PAGE = 50
+
+
+def history_context(request, entries, **extra) -> dict:
+    page = Paginator(entries, HISTORY_PAGE).get_page(request.GET.get("page"))
+    return {
+        "page": page,
+        "rows": history_rows(list(page)),
+        "can_edit": is_editor(request.user),
+        "problem": "",
+        "row_problem": "",
+        **extra,
+    }
+
+
+@require_GET
+@reader_required
+def entity_history(request, pk: int):
+    """Who changed the entity, merged into it, and changed the spans and claims using it."""
+    entity = get_object_or_404(Entity, pk=pk)
+    entries = selectors.history_for_entity(entity=entity)
+    context = history_context(request, entries, entity=entity, article=None, revisions=[])
+    return render(request, "annotations/history.html", context)
+
+
+@require_POST
+@editor_required
+@vary_on_headers("HX-Request")
+def history_restore(request, pk: int):
+    """Bring back the span a history entry deleted."""
+    entry = get_object_or_404(HistoryEntry, pk=pk, object_type=HistoryObject.SPAN)
+    try:
+        span = services.span_restore(entry=entry, user=request.user)
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+        [row] = history_rows([entry])
+        if request.htmx:
+            context = {"row": row, "can_edit": True, "row_problem": problem}
+            return render(request, "annotations/history.html#history-row", context, status=422)
+        article = Article.objects.filter(pk=entry.article_id).first()
+        entries = selectors.history_for_article(article=entry.article_id)
+        revisions = list(workspace_revisions(article=article)) if article else []
+        context = history_context(
+            request, entries, article=article, entity=None, revisions=revisions, problem=problem
+        )
+        return render(request, "annotations/history.html", context, status=422)
+    if not request.htmx:
+        messages.success(request, f"Restored the {span.get_kind_display().lower()}.")
+        return redirect(f"{reverse('article-workspace', args=[span.article_id])}#span-{span.pk}")
+    [row] = history_rows([entry])
+    row.restored = True
+    context = {"row": row, "can_edit": True, "row_problem": ""}
+    return render(request, "annotations/history.html#history-row", context)

@@ -26,10 +26,23 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from annotations import rendering
-from annotations.models import Claim, Entity, EntityAlias, Span, SpanKind, SpanStatus
+from annotations.models import (
+    Claim,
+    Entity,
+    EntityAlias,
+    EntityKind,
+    HistoryAction,
+    HistoryEntry,
+    HistoryObject,
+    Span,
+    SpanKind,
+    SpanStatus,
+    Verdict,
+)
 from annotations.rendering import Mark
+from annotations.suggesting import INDIRECT, note_candidate, note_speaker
 from annotations.text import fold
-from articles.models import Article
+from articles.models import Article, ArticleRevision
 
 LIVE = (SpanStatus.ACCEPTED, SpanStatus.SUGGESTED)
 _LIST_DEFER = ("body", "original", "import_report")
@@ -96,22 +109,23 @@ def workspace_spans(*, article_id: int) -> QuerySet:
 def workspace_marks(spans: list[Span]) -> list[Mark]:
     """The live spans as the renderer needs them, with a short label for the tooltip."""
     return [
-        Mark(span.id, span.start, span.end, span.kind, span.status, _label(span))
+        Mark(span.id, span.start, span.end, span.kind, span.status, _label(span), span.version)
         for span in spans
         if span.status in LIVE
     ]
 
 
 def _label(span: Span) -> str:
-    suggested = " (suggested)" if span.status == SpanStatus.SUGGESTED else ""
+    if span.status == SpanStatus.SUGGESTED:
+        return f"{_suggestion(span).title} — press A to accept, R to reject"
     if span.kind == SpanKind.QUOTE:
         who = span.speaker.name if span.speaker else "unattributed"
-        return f"Quote — {who}{suggested}"
+        return f"Quote — {who}"
     if span.kind == SpanKind.MENTION:
         what = f"{span.entity.name} ({span.entity.kind})" if span.entity else "unlinked"
-        return f"Mention — {what}{suggested}"
+        return f"Mention — {what}"
     verdict = span.claim.get_verdict_display() if span.claim else "no claim"
-    return f"Claim — {verdict}{suggested}"
+    return f"Claim — {verdict}"
 
 
 @dataclass
@@ -128,28 +142,82 @@ class PanelGroup:
         return self.spans[0]
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested span as the review list shows it: what accepting it would link."""
+
+    span: Span
+    name: str  # the speaker or entity it proposes ("" when none)
+    entity_kind: str  # the kind of that entity (mentions)
+    known: bool  # name is an entity the span links already (else accepting finds or creates it)
+    indirect: bool  # an indirect quote ("officials have said …")
+
+    @property
+    def title(self) -> str:
+        kind = self.span.get_kind_display()
+        if self.indirect:
+            kind = "Indirect quote"
+        if self.name:
+            return f"Suggested {kind.lower()} — {self.name}"
+        return f"Suggested {kind.lower()}"
+
+
+@dataclass
+class SuggestionGroup:
+    kind: str
+    label: str
+    items: list[Suggestion] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+
+def _suggestion(span: Span) -> Suggestion:
+    indirect = span.kind == SpanKind.QUOTE and INDIRECT in (span.note or "").split("; ")
+    if span.kind == SpanKind.QUOTE:
+        if span.speaker is not None:
+            return Suggestion(span, span.speaker.name, span.speaker.kind, True, indirect)
+        return Suggestion(span, note_speaker(span.note), EntityKind.PERSON, False, indirect)
+    if span.kind == SpanKind.MENTION:
+        if span.entity is not None:
+            return Suggestion(span, span.entity.name, span.entity.kind, True, False)
+        name, kind = note_candidate(span.note) or (" ".join(span.text.split()), "")
+        return Suggestion(span, name, kind, False, False)
+    return Suggestion(span, "", "", False, False)
+
+
 @dataclass
 class Panel:
-    quotes: list[PanelGroup]  # by speaker; None (unattributed) last
-    entities: list[PanelGroup]  # by entity, most mentioned first
-    claims: list[PanelGroup]  # by claim, in text order
-    suggested: list[Span]
-    orphaned: list[Span]
+    quotes: list[PanelGroup]  # accepted quotes by speaker; None (unattributed) last
+    entities: list[PanelGroup]  # accepted mentions by entity, most mentioned first
+    claims: list[PanelGroup]  # accepted claim spans by claim, in text order
+    suggestions: list[SuggestionGroup]  # suggested spans by kind (quotes, mentions, claims)
+    orphaned: list[Span]  # lost in a revision of the text, old text order
+
+    @property
+    def suggested_count(self) -> int:
+        return sum(group.count for group in self.suggestions)
+
+
+_SUGGESTION_LABELS = {SpanKind.QUOTE: "Quotes", SpanKind.MENTION: "Mentions"}
+_SUGGESTION_LABELS[SpanKind.CLAIM] = "Claims"
 
 
 def panel_build(spans: list[Span]) -> Panel:
-    """Quotes by speaker, entities with mention counts, claims with verdicts."""
+    """Quotes by speaker, entities with mention counts, claims with verdicts (accepted spans);
+    suggestions by kind for review; orphans for re-placing."""
     quotes: dict[int | None, PanelGroup] = {}
     entities: dict[int | None, PanelGroup] = {}
     claims: dict[int | None, PanelGroup] = {}
-    suggested, orphaned = [], []
+    suggestions = {kind: SuggestionGroup(kind, label) for kind, label in _SUGGESTION_LABELS.items()}
+    orphaned = []
     for span in spans:
         if span.status == SpanStatus.ORPHANED:
             orphaned.append(span)
-            continue
-        if span.status == SpanStatus.SUGGESTED:
-            suggested.append(span)
-        if span.kind == SpanKind.QUOTE:
+        elif span.status == SpanStatus.SUGGESTED:
+            suggestions[span.kind].items.append(_suggestion(span))
+        elif span.kind == SpanKind.QUOTE:
             quotes.setdefault(span.speaker_id, PanelGroup(span.speaker)).spans.append(span)
         elif span.kind == SpanKind.MENTION:
             entities.setdefault(span.entity_id, PanelGroup(span.entity)).spans.append(span)
@@ -159,7 +227,7 @@ def panel_build(spans: list[Span]) -> Panel:
         quotes=sorted(quotes.values(), key=lambda g: (g.key is None, _name(g.key))),
         entities=sorted(entities.values(), key=lambda g: (g.key is None, -g.count, _name(g.key))),
         claims=list(claims.values()),
-        suggested=suggested,
+        suggestions=[group for group in suggestions.values() if group.items],
         orphaned=orphaned,
     )
 
@@ -259,10 +327,185 @@ def workspace_page(*, article: Article, can_edit: bool) -> dict:
     spans = list(workspace_spans(article_id=article.id))
     return {
         "article": article,
-        "tokens": rendering.tokens(article.body, workspace_marks(spans)),
+        "tokens": rendering.with_gaps(rendering.tokens(article.body, workspace_marks(spans))),
         "panel": panel_build(spans),
         "span_count": len(spans),
         "can_edit": can_edit,
         "mode": "closed",  # the annotation form region starts closed
         "oob": False,
+        "status": "",  # the status line under the toolbar (what the last write did)
+        "status_problem": False,
     }
+
+
+# --- history -----------------------------------------------------------------------------------
+
+# What a history entry shows of a snapshot, by object type: (key, label). Offsets show as one
+# "place"; versions, timestamps, authors and context are bookkeeping, not shown.
+_SHOWN = {
+    HistoryObject.SPAN: (
+        ("place", "Place"),
+        ("text", "Text"),
+        ("status", "Status"),
+        ("speaker", "Speaker"),
+        ("entity", "Entity"),
+        ("claim", "Claim"),
+        ("note", "Note"),
+    ),
+    HistoryObject.CLAIM: (
+        ("text", "Statement"),
+        ("claimant", "Claimant"),
+        ("verdict", "Verdict"),
+        ("verdict_note", "Verdict note"),
+    ),
+    HistoryObject.ENTITY: (
+        ("name", "Name"),
+        ("kind", "Kind"),
+        ("aliases", "Aliases"),
+        ("description", "Description"),
+        ("external_id", "External id"),
+        ("merged_into", "Merged into"),
+    ),
+}
+_ENTITY_KEYS = ("speaker", "entity", "claimant", "merged_into")
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryRow:
+    """One audit entry, ready to show: what it concerns and which values changed."""
+
+    entry: HistoryEntry
+    what: str  # "Quote", "Mention", "Claim", "Entity"
+    text: str  # the span's text, the claim's statement, the entity's name
+    changes: list[Change]  # the values before → after (for a deletion: before only)
+    exists: bool  # the span, claim or entity is there now
+    restorable: bool  # a deleted span that can come back
+    restored: bool = False
+
+
+def _shown_value(key: str, value, names: dict[int, str]) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if key in _ENTITY_KEYS:
+        return names.get(value, f"#{value} (deleted)")
+    if key == "claim":
+        return f"#{value}"
+    if key == "aliases":
+        return ", ".join(value)
+    if key == "status":
+        return SpanStatus(value).label if value in SpanStatus.values else str(value)
+    if key == "verdict":
+        return Verdict(value).label if value in Verdict.values else str(value)
+    if key == "kind" and value in EntityKind.values:
+        return EntityKind(value).label
+    return str(value)
+
+
+def _with_place(data: dict | None) -> dict:
+    data = dict(data or {})
+    if "start" in data and "end" in data:
+        data["place"] = f"{data['start']}–{data['end']}"
+    return data
+
+
+def history_rows(entries: list[HistoryEntry]) -> list[HistoryRow]:
+    """Shape a page of entries for display in at most three queries, whatever the page's size:
+    the names of the entities the snapshots link to, and which spans and claims still exist."""
+    entity_ids: set[int] = set()
+    ids_by_type: dict[str, set[int]] = {}
+    for item in entries:
+        ids_by_type.setdefault(item.object_type, set()).add(item.object_id)
+        if item.object_type == HistoryObject.ENTITY:
+            entity_ids.add(item.object_id)
+        for data in (item.before or {}, item.after or {}):
+            entity_ids.update(data[k] for k in _ENTITY_KEYS if isinstance(data.get(k), int))
+    names = dict(Entity.objects.filter(pk__in=entity_ids).values_list("pk", "name"))
+    existing: set[tuple[str, int]] = set()
+    models = {HistoryObject.SPAN: Span, HistoryObject.CLAIM: Claim}
+    for object_type, ids in ids_by_type.items():
+        if object_type == HistoryObject.ENTITY:
+            existing.update((object_type, pk) for pk in ids & names.keys())
+        elif object_type in models:
+            found = models[object_type].objects.filter(pk__in=ids).values_list("pk", flat=True)
+            existing.update((object_type, pk) for pk in found)
+    rows = []
+    for item in entries:
+        before, after = _with_place(item.before), _with_place(item.after)
+        data = after or before
+        if item.object_type == HistoryObject.SPAN:
+            kind = data.get("kind", "")
+            what = SpanKind(kind).label if kind in SpanKind.values else "Span"
+            text = data.get("text", "")
+        elif item.object_type == HistoryObject.CLAIM:
+            what, text = "Claim", data.get("text", "")
+        else:
+            what, text = "Entity", data.get("name", "") or before.get("name", "")
+        changes = []
+        for key, label in _SHOWN.get(item.object_type, ()):
+            if key not in before and key not in after:
+                continue
+            old = _shown_value(key, before.get(key), names) if item.before else ""
+            new = _shown_value(key, after.get(key), names) if item.after else ""
+            if item.before and item.after and old == new:
+                continue
+            if key == "text" and item.before and item.after is None:
+                continue  # a deletion: the text is the row's title already
+            if not item.before and new == "—":
+                continue  # a creation: only the values it was given
+            changes.append(Change(label, old, new))
+        exists = (item.object_type, item.object_id) in existing
+        rows.append(
+            HistoryRow(
+                entry=item,
+                what=what,
+                text=text,
+                changes=changes,
+                exists=exists,
+                restorable=(
+                    item.object_type == HistoryObject.SPAN
+                    and item.action == HistoryAction.DELETED
+                    and bool(item.before)
+                    and not exists
+                ),
+            )
+        )
+    return rows
+
+
+def workspace_revisions(*, article: Article) -> QuerySet:
+    """The article's earlier texts, newest first (unique (article, number) index); the text
+    itself is not needed for the list."""
+    return (
+        ArticleRevision.objects.filter(article=article)
+        .select_related("created_by")
+        .defer("body", "original")
+        .order_by("-number")
+    )
+
+
+def workspace_merge_pair(*, ids: list[int]) -> tuple[Entity, Entity] | None:
+    """The two entities of a merge, in the order given, with their aliases and `uses` (the
+    spans a merge would move); None unless both exist."""
+    if len(ids) != 2 or ids[0] == ids[1]:
+        return None
+    mentions = Span.objects.filter(entity=OuterRef("pk")).order_by().values("entity")
+    quotes = Span.objects.filter(speaker=OuterRef("pk")).order_by().values("speaker")
+    found = (
+        Entity.objects.filter(pk__in=ids)
+        .prefetch_related("aliases")
+        .annotate(
+            uses=Coalesce(Subquery(mentions.annotate(n=Count("pk")).values("n")), Value(0))
+            + Coalesce(Subquery(quotes.annotate(n=Count("pk")).values("n")), Value(0))
+        )
+    )
+    by_id = {entity.pk: entity for entity in found}
+    if len(by_id) != 2:
+        return None
+    return by_id[ids[0]], by_id[ids[1]]

@@ -5,7 +5,11 @@
  *    no white space of its own inside it), so the code points of the text before the selection
  *    are the start offset. Leading/trailing white space is trimmed; start, end AND text are sent
  *    and the server checks body[start:end] == text.
- * 2. Keyboard shortcuts: q / m / c on a selection, Esc cancels, Enter opens a focused highlight.
+ * 2. Keyboard shortcuts: q / m / c on a selection, Esc cancels, Enter opens a focused highlight,
+ *    a / r accept / reject a focused suggestion (then focus moves to the next suggestion).
+ * 3. Small UI state htmx cannot keep: two-step Delete buttons, "re-place" mode for an orphaned
+ *    annotation (select new text, then "Re-place here"), the side panel's scroll position and
+ *    collapsed groups across its refreshes.
  */
 (function () {
   "use strict";
@@ -14,6 +18,9 @@
   const SPACE = /\s/u;
   let pending = null; // the last non-empty selection in the article: {start, end, text, rect}
   let returnFocus = null;
+  let replacing = null; // re-place mode: {url, version, label}
+  let focusAfterSwap = null; // a span id to focus once the article text is swapped in
+  const panelState = { scrollTop: 0, collapsed: new Set() };
 
   const $ = (selector) => document.querySelector(selector);
   const textRoot = () => document.getElementById("article-text");
@@ -77,12 +84,80 @@
       return;
     }
     bar.hidden = false;
+    bar.querySelectorAll("[data-new-kind]").forEach((b) => { b.hidden = Boolean(replacing); });
+    bar.querySelector("[data-replace-here]").hidden = !replacing;
     place(bar, pending.rect);
   }
+
+  // --- re-place an orphaned annotation ---------------------------------------------------------
+
+  function startReplace(button) {
+    replacing = {
+      url: button.dataset.replaceUrl,
+      version: button.dataset.version,
+      label: button.dataset.replaceLabel,
+    };
+    const bar = document.getElementById("replace-bar");
+    bar.querySelector("[data-replace-what]").textContent = replacing.label;
+    bar.hidden = false;
+    document.body.classList.add("is-replacing");
+    textRoot()?.focus({ preventScroll: true });
+  }
+
+  function stopReplace() {
+    replacing = null;
+    const bar = document.getElementById("replace-bar");
+    if (bar) bar.hidden = true;
+    document.body.classList.remove("is-replacing");
+    if (toolbar()) toolbar().hidden = true;
+  }
+
+  function replaceHere() {
+    const selection = pending || selectionOffsets();
+    if (!selection || !replacing || !canEdit()) return;
+    const { url, version } = replacing;
+    const popover = document.getElementById("popover");
+    place(popover, selection.rect);
+    stopReplace();
+    const { start, end, text } = selection;
+    htmx.ajax("POST", url, {
+      source: textRoot(),
+      target: "#article-text",
+      swap: "outerHTML",
+      values: { start, end, text, version },
+    });
+  }
+
+  // --- accept / reject a focused suggestion ----------------------------------------------------
+
+  function decide(mark, decision) {
+    const id = mark.dataset.spanId;
+    const suggested = Array.from(
+      document.querySelectorAll("#article-text mark.hl.is-suggested.is-first"),
+    );
+    const at = suggested.findIndex((m) => m.dataset.spanId === id);
+    const next = suggested.slice(at + 1).concat(suggested.slice(0, Math.max(at, 0)))
+      .find((m) => m.dataset.spanId !== id);
+    focusAfterSwap = next ? next.dataset.spanId : null;
+    const url = workspace().dataset.spanUrl.replace(/0\/$/, `${id}/${decision}/`);
+    htmx.ajax("POST", url, {
+      source: mark,
+      target: "#article-text",
+      swap: "outerHTML",
+      values: { version: mark.dataset.version },
+    });
+  }
+
+  let anchor = null; // the page-coordinates rect the popover belongs to
 
   function openPopover(url, values, rect) {
     const popover = document.getElementById("popover");
     returnFocus = document.activeElement;
+    anchor = {
+      top: rect.top + window.scrollY,
+      bottom: rect.bottom + window.scrollY,
+      left: rect.left,
+    };
     place(popover, rect);
     htmx.ajax("GET", url, { target: "#annotation-form", swap: "outerHTML", values });
   }
@@ -117,18 +192,31 @@
     if (!ids.length) return;
     const step = Number(button.dataset.step || 0) % ids.length;
     button.dataset.step = String(step + 1);
-    flash(ids[step]);
+    const first = flash(ids[step], "instant");
+    // Quotes and suggestions open their panel next to the highlight.
+    if (first && "open" in button.dataset) openSpan(first);
   }
 
-  function flash(id) {
+  function flash(id, behavior = "smooth") {
     const pieces = document.querySelectorAll(`#article-text [data-span-id="${CSS.escape(id)}"]`);
-    if (!pieces.length) return;
-    pieces[0].scrollIntoView({ behavior: "smooth", block: "center" });
+    if (!pieces.length) return null;
+    pieces[0].scrollIntoView({ behavior, block: "center" });
     pieces.forEach((piece) => {
       piece.classList.remove("flash");
       void piece.offsetWidth; // restart the animation
       piece.classList.add("flash");
     });
+    return pieces[0];
+  }
+
+  function toggleConfirm(button, open) {
+    const wrap = button.closest(".confirm-wrap");
+    if (!wrap) return;
+    wrap.querySelector("[data-confirm-toggle]").hidden = open;
+    const confirm = wrap.querySelector(".confirm");
+    confirm.hidden = !open;
+    const focus = open ? confirm.querySelector("button") : wrap.querySelector("[data-confirm-toggle]");
+    focus?.focus();
   }
 
   document.addEventListener("mouseup", () => window.setTimeout(refreshToolbar, 0));
@@ -140,11 +228,22 @@
     // Keep the text selection when a toolbar button is pressed.
     if (event.target.closest("#selection-toolbar")) event.preventDefault();
   });
+  document.addEventListener("selectionchange", () => {
+    if (replacing) window.setTimeout(refreshToolbar, 0);
+  });
 
   document.addEventListener("click", (event) => {
     const target = event.target;
     const kindButton = target.closest("[data-new-kind]");
     if (kindButton) return openNew(kindButton.dataset.newKind);
+    if (target.closest("[data-replace-here]")) return replaceHere();
+    if (target.closest("[data-replace-cancel]")) return stopReplace();
+    const replaceButton = target.closest("[data-replace-url]");
+    if (replaceButton) return startReplace(replaceButton);
+    const confirmToggle = target.closest("[data-confirm-toggle]");
+    if (confirmToggle) return toggleConfirm(confirmToggle, true);
+    const confirmCancel = target.closest("[data-confirm-cancel]");
+    if (confirmCancel) return toggleConfirm(confirmCancel, false);
     if (target.closest("[data-close]")) return closePopover();
     const jump = target.closest("[data-jump-to]");
     if (jump) return jumpTo(jump);
@@ -156,6 +255,7 @@
     if (event.key === "Escape") {
       const open = document.querySelector('#annotation-form:not([data-state="closed"])');
       if (open) closePopover();
+      else if (replacing) stopReplace();
       if (toolbar()) toolbar().hidden = true;
       return;
     }
@@ -166,8 +266,18 @@
       event.preventDefault();
       return openSpan(target);
     }
-    const kind = KINDS[event.key.toLowerCase()];
-    if (!kind || !canEdit()) return;
+    const key = event.key.toLowerCase();
+    if ((key === "a" || key === "r") && canEdit() && target.matches &&
+        target.matches("#article-text mark.hl.is-suggested")) {
+      event.preventDefault();
+      return decide(target, key === "a" ? "accept" : "reject");
+    }
+    if (key === "p" && replacing) {
+      event.preventDefault();
+      return replaceHere();
+    }
+    const kind = KINDS[key];
+    if (!kind || !canEdit() || replacing) return;
     const selection = selectionOffsets();
     if (!selection) return;
     event.preventDefault();
@@ -175,16 +285,75 @@
     openNew(kind);
   });
 
+  /** Keep the open popover on screen: above its highlight when there is no room below. */
+  function fitPopover() {
+    const popover = document.getElementById("popover");
+    if (!popover || !anchor || popover.offsetParent === null) return;
+    const height = popover.offsetHeight;
+    const below = anchor.bottom + 8;
+    const viewBottom = window.scrollY + window.innerHeight;
+    let top = below;
+    if (below + height > viewBottom && anchor.top - 8 - height >= window.scrollY) {
+      top = anchor.top - 8 - height;
+    }
+    popover.style.top = `${top}px`;
+    const rect = popover.getBoundingClientRect();
+    if (rect.bottom > window.innerHeight || rect.top < 0) {
+      popover.scrollIntoView({ block: "nearest" });
+    }
+  }
+
   // Focus the first field of a freshly opened form; close the toolbar after a save.
   document.addEventListener("htmx:afterSettle", (event) => {
     const form = document.getElementById("annotation-form");
     if (!form || !event.detail.elt) return;
     if (event.detail.elt === form || form.contains(event.detail.elt)) {
+      fitPopover();
       const first = form.querySelector("[autofocus]") ||
         form.querySelector("input:not([type=hidden]), textarea, select, button");
       if (first && !form.contains(document.activeElement)) first.focus();
     }
   });
+  // The quote's matches arrive after the popover opened: keep it on screen.
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const popover = document.getElementById("popover");
+    if (popover && event.target instanceof Node && popover.contains(event.target) &&
+        event.target.id !== "annotation-form") {
+      fitPopover();
+    }
+  });
+
+  // The article text was swapped in: focus the suggestion to review next, if any.
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (!focusAfterSwap || event.detail.elt?.id !== "article-text") return;
+    const next = document.querySelector(
+      `#article-text mark.hl.is-first[data-span-id="${CSS.escape(focusAfterSwap)}"]`,
+    );
+    focusAfterSwap = null;
+    if (next) next.focus();
+  });
+
+  // The side panel refreshes itself after every write: keep where the editor was in it.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const panel = document.getElementById("side-panel");
+    if (!panel || event.detail.target !== panel) return;
+    panelState.scrollTop = panel.scrollTop;
+  });
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (event.detail.elt?.id !== "side-panel") return;
+    const panel = event.detail.elt;
+    panel.querySelectorAll("details[data-kind]").forEach((group) => {
+      if (panelState.collapsed.has(group.dataset.kind)) group.open = false;
+    });
+    panel.scrollTop = panelState.scrollTop;
+  });
+  document.addEventListener("toggle", (event) => {
+    const group = event.target;
+    if (!group.matches || !group.matches("#side-panel details[data-kind]")) return;
+    if (group.open) panelState.collapsed.delete(group.dataset.kind);
+    else panelState.collapsed.add(group.dataset.kind);
+  }, true);
+
   document.addEventListener("spans-changed", () => {
     if (toolbar()) toolbar().hidden = true;
     window.getSelection()?.removeAllRanges();

@@ -62,7 +62,9 @@ def test_every_write_needs_an_editor(as_user, article, who):
     client = as_user(who)
     entity = EntityFactory(name="Jane Doe")
     alias = EntityAliasFactory(entity=entity, name="J. Doe")
-    span = SpanFactory(article=article, quote="Jane Doe", entity=entity)
+    span = SpanFactory(
+        article=article, quote="Jane Doe", entity=entity, status=SpanStatus.SUGGESTED
+    )
     claim = ClaimFactory()
     writes = [
         (f"/articles/{article.pk}/spans/new/", {"kind": "quote", **selection(article, "We will")}),
@@ -327,11 +329,28 @@ def test_accept_and_reject_suggestions(editor_client, article):
     assert (good.status, bad.status) == ("accepted", "rejected")
 
 
-def test_accepting_a_mention_without_entity_is_422(editor_client, article):
-    span = SpanFactory(article=article, status=SpanStatus.SUGGESTED, entity=None)
+def test_accepting_a_mention_without_entity_links_the_candidate_of_its_note(editor_client, article):
+    span = SpanFactory(
+        article=article,
+        status=SpanStatus.SUGGESTED,
+        entity=None,
+        note="candidate: Jane Doe (PERSON)",
+    )
     response = editor_client.post(f"/spans/{span.pk}/accept/", {"version": 1}, **HX)
+    assert response.status_code == 200
+    span.refresh_from_db()
+    assert (span.status, span.entity.name, span.entity.kind) == ("accepted", "Jane Doe", "PERSON")
+
+
+def test_accepting_with_a_new_entity_but_no_name_is_422(editor_client, article):
+    span = SpanFactory(article=article, status=SpanStatus.SUGGESTED, entity=None)
+    data = {"version": 1, "entity": "new", "entity_name": ""}
+    response = editor_client.post(f"/spans/{span.pk}/accept/", data, **HX)
     assert response.status_code == 422
-    assert "needs the entity" in response.content.decode()
+    assert "Type the name of the new entity" in response.content.decode()
+    assert response["HX-Retarget"] == "#annotation-form"
+    span.refresh_from_db()
+    assert span.status == SpanStatus.SUGGESTED
 
 
 def test_tag_all(editor_client):

@@ -186,7 +186,12 @@ def test_editor_annotates_the_seed_article(page, live_server, screenshot):
     # 4. Click the claim's own text (before the quote) and delete it.
     click_text(page, claim_start + 4)
     expect(page.locator("#annotation-form .badge")).to_have_text("Claim")
-    page.get_by_role("button", name="Delete").click()
+    page.get_by_role("button", name="Delete…").click()
+    # A confirmation step: nothing is deleted until it is confirmed.
+    confirm = page.get_by_role("button", name="Yes, delete")
+    expect(confirm).to_be_focused()
+    assert Span.objects.filter(kind=SpanKind.CLAIM).exists()
+    confirm.click()
     expect(page.locator('#article-text mark[data-kind="claim"]')).to_have_count(0)
     assert not Span.objects.filter(kind=SpanKind.CLAIM).exists()
     assert Span.objects.filter(kind=SpanKind.QUOTE).count() == 1
