@@ -82,6 +82,7 @@ def trim(body: str, start: int, end: int) -> Anchor:
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])(?=\s)")
+_LINE = re.compile(r"[^\n]*\n*")
 # How alike (0–100, rapidfuzz ratio) a changed stretch must be to the old text to be "the same
 # span, slightly edited".
 FUZZY_MIN_SCORE = 80.0
@@ -143,7 +144,9 @@ def _offsets(parts: list[str], base: int) -> list[int]:
 
 
 def _lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True)
+    """Lines with the blank lines after them: a lone blank line is no unit of its own, or
+    the matcher would pair blank lines and shift every paragraph after an insertion by one."""
+    return [part for part in _LINE.findall(text) if part]
 
 
 def _sentences(text: str) -> list[str]:

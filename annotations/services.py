@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -827,6 +827,25 @@ def claim_delete(*, claim: Claim, user=None, version: int | None = None) -> None
 # --- revisions -------------------------------------------------------------------------------
 
 
+def _update_rows(spans: list[Span], fields: list[str]) -> None:
+    """UPDATE each span's fields by id, as one executemany: bulk_update's CASE expressions
+    cost ~5 ms of Python per span (2 s for an article with 350 moved spans)."""
+    quote = connection.ops.quote_name
+    columns = [Span._meta.get_field(name) for name in fields]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(Span._meta.db_table),
+        ", ".join(f"{quote(column.column)} = %s" for column in columns),
+        quote(Span._meta.pk.column),
+    )
+    rows = [
+        [column.get_db_prep_save(getattr(span, column.attname), connection) for column in columns]
+        + [span.pk]
+        for span in spans
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 @dataclass(frozen=True)
 class ReanchorReport:
     kept: int = 0
@@ -892,14 +911,16 @@ def spans_reanchor(*, article: Article, old_body: str, user=None) -> ReanchorRep
         bucket.append(span)
         entries.append(history.entry(action, span, before=before, after=snapshot(span), user=user))
     if kept:
-        Span.objects.bulk_update(kept, ["prefix", "suffix"], batch_size=500)
+        _update_rows(kept, ["prefix", "suffix"])
     if moved:
         # Park the moving spans outside the "one live span per place" index first, so that
         # two spans swapping places never collide half-way.
         Span.objects.filter(pk__in=[s.pk for s in moved]).update(status=SpanStatus.ORPHANED)
-    fields = ["start", "end", "text", "prefix", "suffix", "status", "version", "updated_at"]
     if moved or orphaned:
-        Span.objects.bulk_update([*moved, *orphaned], fields, batch_size=500)
+        _update_rows(
+            [*moved, *orphaned],
+            ["start", "end", "text", "prefix", "suffix", "status", "version", "updated_at"],
+        )
     history.record_many(entries)
     return ReanchorReport(
         kept=len(live) - len(moved) - len(orphaned),

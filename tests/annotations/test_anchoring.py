@@ -277,3 +277,19 @@ def test_paragraph_edits_keep_every_untouched_span_in_place(case):
         if untouched(span, edits):
             assert result.fate is not Fate.ORPHANED
             assert (result.start, result.text) == (span.start + shift[span], span.text)
+
+
+def test_blank_lines_do_not_shift_paragraphs_after_an_insertion():
+    # Every paragraph changes a little and one is inserted first: were blank lines units of
+    # the diff, it would pair them and match each paragraph with the one before it.
+    body = "Alpha met Blinken once.\n\nBeta met Blinken twice.\n\nGamma met Blinken thrice."
+    spans = [span_at(body, "Blinken", n) for n in range(3)]
+    new = "Intro met Blinken first.\n\n" + body.replace(" once", " 1x").replace(
+        " twice", " 2x"
+    ).replace(" thrice", " 3x")
+    results = reanchor_all(body, new, spans)
+    assert [new[: r.start].rsplit("\n", 1)[-1] for r in results] == [
+        "Alpha met ",
+        "Beta met ",
+        "Gamma met ",
+    ]
