@@ -33,6 +33,7 @@ from annotations.serializers import (
 from annotations.text import fold
 from articles.models import Article
 from newsdesk.api import (
+    ID_REGEX,
     CursorPagination,
     JSONLinesRenderer,
     PageNumberPagination,
@@ -56,7 +57,7 @@ class _SpanListBase(viewsets.GenericViewSet):
     pagination_class = CursorPagination
     ordering_fields = ["created_at"]
     ordering = ("-created_at", "-id")
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_REGEX
 
 
 @extend_schema_view(
@@ -287,7 +288,7 @@ class EntityViewSet(viewsets.ModelViewSet):
     pagination_class = PageNumberPagination
     ordering_fields = ["name", "created_at"]
     ordering = None  # the queryset's own: by name, or by similarity when searching
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_REGEX
     versioned = True
 
     def get_queryset(self):
@@ -368,7 +369,7 @@ class ClaimViewSet(viewsets.ModelViewSet):
     pagination_class = CursorPagination
     ordering_fields = ["created_at"]
     ordering = ("-created_at", "-id")
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_REGEX
     versioned = True
 
     def get_queryset(self):

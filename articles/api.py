@@ -20,6 +20,7 @@ from articles import selectors
 from articles.filters import ArticleFilter
 from articles.serializers import ArticleListSerializer, ArticleSerializer
 from newsdesk.api import (
+    ID_REGEX,
     W3C_CONTENT_TYPE,
     CursorPagination,
     JSONLDRenderer,
@@ -93,7 +94,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = CursorPagination
     ordering_fields = ["imported_at"]
     ordering = ("-imported_at", "-id")
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_REGEX
 
     def get_queryset(self):
         if self.action == "list":

@@ -21,6 +21,8 @@ _LIST_FIELDS = (
 
 
 class ArticleListSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(read_only=True, help_text="Where it was published; may be empty.")
+
     class Meta:
         model = Article
         fields = _LIST_FIELDS
@@ -28,6 +30,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
 
 
 class ArticleSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(read_only=True, help_text="Where it was published; may be empty.")
     body = serializers.CharField(
         read_only=True,
         help_text="The cleaned text. Every span offset counts its Unicode code points "

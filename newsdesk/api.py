@@ -10,6 +10,7 @@ newsdesk.api_views.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import django_filters
 import django_filters.fields
@@ -25,6 +26,9 @@ from annotations.services import StaleVersion
 from newsdesk.roles import can_read, is_editor
 
 MAX_PAGE_SIZE = 200
+# Ids in URLs: at most 18 digits, so that every id a URL can hold fits a 64-bit column (a
+# longer one is a 404 from the URL resolver, not an overflow in the database).
+ID_REGEX = r"\d{1,18}"
 
 # --- errors ----------------------------------------------------------------------------------
 
@@ -99,7 +103,9 @@ class AuthUsernameRateThrottle(throttling.SimpleRateThrottle):
             return None
         if not isinstance(username, str) or not username:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": username.casefold()[:150]}
+        # Hashed: a username may hold spaces or control characters no cache key may contain.
+        ident = hashlib.sha256(username.casefold().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 # --- pagination and ordering -------------------------------------------------------------------

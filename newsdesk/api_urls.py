@@ -1,7 +1,7 @@
 """Everything under /api/. Other apps add routes by registering on `router` (or appending
 to `urlpatterns`) here; e.g. the suggest endpoints:
 
-    router.register(r"articles/(?P<article_pk>\\d+)/suggest", SuggestViewSet, basename="api-suggest")
+    router.register(rf"articles/(?P<article_pk>{ID_REGEX})/suggest", SuggestViewSet, basename="api-suggest")
 """
 
 from django.urls import include, path
@@ -10,24 +10,25 @@ from rest_framework.routers import DefaultRouter
 
 from annotations import api as annotations_api
 from articles import api as articles_api
+from newsdesk.api import ID_REGEX
 from newsdesk.api_views import TokenObtainView
 
 router = DefaultRouter()
 router.register("articles", articles_api.ArticleViewSet, basename="api-article")
 router.register(
-    r"articles/(?P<article_pk>\d+)/spans",
+    rf"articles/(?P<article_pk>{ID_REGEX})/spans",
     annotations_api.ArticleSpanViewSet,
     basename="api-article-spans",
 )
 router.register("spans", annotations_api.SpanViewSet, basename="api-span")
 router.register("entities", annotations_api.EntityViewSet, basename="api-entity")
 router.register(
-    r"entities/(?P<entity_pk>\d+)/quotes",
+    rf"entities/(?P<entity_pk>{ID_REGEX})/quotes",
     annotations_api.EntityQuoteViewSet,
     basename="api-entity-quotes",
 )
 router.register(
-    r"entities/(?P<entity_pk>\d+)/mentions",
+    rf"entities/(?P<entity_pk>{ID_REGEX})/mentions",
     annotations_api.EntityMentionViewSet,
     basename="api-entity-mentions",
 )

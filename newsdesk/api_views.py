@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from rest_framework import pagination, permissions
+from rest_framework import permissions
 from rest_framework import serializers as drf_serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 
@@ -26,9 +26,16 @@ VALIDATION_ERROR_SCHEMA = {
     "type": "object",
     "description": (
         "Field name (or non_field_errors) -> list of messages, "
-        'e.g. {"end": ["end must be greater than start."]}'
+        'e.g. {"end": ["end must be greater than start."]}; items of a list field nest by '
+        'index ({"aliases": {"0": ["…"]}}); a body that cannot be parsed gives {"detail": "…"}.'
     ),
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object"},
+            {"type": "string"},
+        ]
+    },
 }
 
 
@@ -60,8 +67,8 @@ class AutoSchema(SpectacularAutoSchema):
             add("403", ErrorSerializer, "Authenticated, but the role does not allow this.")
         if "{" in self.path:
             add("404", ErrorSerializer, "No such object.")
-        if self._is_list_view() and isinstance(self._get_paginator(), pagination.CursorPagination):
-            add("404", ErrorSerializer, "Invalid cursor.")
+        if self._is_list_view() and self._get_paginator():
+            add("404", ErrorSerializer, "Invalid cursor or page number.")
         if self.method in {"PUT", "PATCH", "DELETE"} and getattr(view, "versioned", False):
             add("409", ConflictSerializer, "Stale version: someone changed the object meanwhile.")
         if view.get_throttles():

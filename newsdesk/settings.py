@@ -264,6 +264,8 @@ REST_FRAMEWORK = {
         "auth_username": os.environ.get("API_AUTH_USERNAME_THROTTLE", "10/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Formats are negotiated with the Accept header only: an unknown ?format= would be a 404.
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 SPECTACULAR_SETTINGS = {
