@@ -5,7 +5,7 @@ are written sorted; shown here in reading order):
 
     {"format": "newsdesk-archive", "version": 1, "created_at": "…", "vendor": "postgresql",
      "migrations": {"articles": ["0001_initial", …], …}, "models": ["auth.group", …]}
-    {"model": "auth.group", "pk": 1, "fields": {"name": "editors", "permissions": []}}
+    {"model": "auth.group", "fields": {"name": "editors", "permissions": []}}
     {"model": "auth.user", "pk": 3, "fields": {"username": "ed", …, "groups": [["editors"]]}}
     {"model": "articles.article", "pk": 7, "fields": {"title": "…", "imported_by": 3, …}}
     …
@@ -211,6 +211,9 @@ def archive_export(*, out: IO[str], using: str = DEFAULT_DB_ALIAS) -> dict[str, 
 
 
 def _export_model(model, keys: _NaturalKeys, using: str) -> Iterator[dict]:
+    if model is Group:
+        yield from _export_groups(keys, using)
+        return
     fields = _fields(model)
     m2m = _m2m_fields(model)
     names = [f.attname for f in fields]
@@ -235,6 +238,17 @@ def _export_model(model, keys: _NaturalKeys, using: str) -> Iterator[dict]:
             for field in m2m:
                 values[field.name] = related[field.name].get(row["pk"], [])
             yield {"model": _label(model), "pk": row["pk"], "fields": values}
+
+
+def _export_groups(keys: _NaturalKeys, using: str) -> Iterator[dict]:
+    # A group is its name (its id differs between databases): no pk, in name order.
+    permissions = Group.permissions.through._base_manager.db_manager(using)
+    by_group: dict[Any, list] = {}
+    for group_id, permission_id in permissions.values_list("group_id", "permission_id"):
+        by_group.setdefault(group_id, []).append(keys.key(Permission, permission_id))
+    for pk, name in Group.objects.db_manager(using).order_by("name").values_list("pk", "name"):
+        names = sorted(by_group.get(pk, []), key=json.dumps)
+        yield {"model": "auth.group", "fields": {"name": name, "permissions": names}}
 
 
 def _m2m_values(field, pks: list, keys: _NaturalKeys, using: str) -> dict[Any, list]:
@@ -422,7 +436,6 @@ class _Loader:
         self.batch_m2m: list[tuple[models.ManyToManyField, Any, list]] = []
         self.batch_model: type[models.Model] | None = None
         self.done: list[type[models.Model]] = []
-        self.group_pks: dict[Any, Any] = {}
 
     def add(self, lineno: int, record: dict) -> None:
         label = record.get("model")
@@ -436,12 +449,13 @@ class _Loader:
             self.done.append(model)
             self.batch_model = model
         fields = record.get("fields")
+        if model is Group and isinstance(fields, dict) and isinstance(fields.get("name"), str):
+            self.counts[label] += 1
+            self._upsert_group(fields)
+            return
         if "pk" not in record or not isinstance(fields, dict):
             raise ArchiveError(f"Line {lineno}: a row needs a pk and fields.")
         self.counts[label] += 1
-        if model is Group:
-            self._upsert_group(record["pk"], fields)
-            return
         try:
             obj, m2m = self._build(model, record["pk"], fields)
         except ArchiveError as error:
@@ -476,7 +490,7 @@ class _Loader:
         m2m = [(m2m_fields[name], obj.pk, fields[name]) for name in m2m_fields if name in fields]
         return obj, m2m
 
-    def _upsert_group(self, pk, fields: dict) -> None:
+    def _upsert_group(self, fields: dict) -> None:
         group, _ = Group.objects.db_manager(self.using).get_or_create(name=fields["name"])
         permissions = [self.keys.pk(Permission, key) for key in fields.get("permissions", [])]
         group.permissions.set(permissions)

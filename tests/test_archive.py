@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
@@ -30,15 +31,24 @@ from articles.models import Article
 from articles.services import article_import
 from newsdesk import archive
 from newsdesk.archive import ArchiveError, archive_export, archive_import
-from newsdesk.roles import EDITORS
+from newsdesk.roles import EDITORS, VIEWERS
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_SERVER = os.environ.get("ARCHIVE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 
-# Real commits (the commands run in other processes, the import is one transaction). The
-# serialized rollback restores the groups a data migration made, which a flush deletes.
-transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+@pytest.fixture
+def roles(transactional_db):
+    """The role groups a data migration made (a transactional test's flush deletes them)."""
+    for name in (EDITORS, VIEWERS):
+        Group.objects.get_or_create(name=name)
+
+
+def transactional(test):
+    """Real commits: the commands run in other processes, the import is one transaction."""
+    return pytest.mark.django_db(transaction=True)(pytest.mark.usefixtures("roles")(test))
+
 
 ARTICLE_ONE = (
     "Bridge 🌉 to reopen in May\n\n"

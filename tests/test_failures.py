@@ -17,6 +17,7 @@ from wsgiref.util import setup_testing_defaults
 
 import psycopg
 import pytest
+from django.contrib.auth.models import Group
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import InterfaceError, OperationalError, connection
 from django.urls import reverse
@@ -27,6 +28,7 @@ from annotations.models import Span, SpanKind, SpanStatus
 from articles.models import Article
 from articles.services import article_import
 from newsdesk import archive
+from newsdesk.roles import EDITORS, VIEWERS
 from tests import factories
 
 BODY_ONE = "Bridge to reopen\n\nJane Doe said the bridge would reopen in May, the council said.\n"
@@ -35,17 +37,20 @@ BODY_TWO = (
     "Jane Doe said the bridge would reopen in May, the council said.\n"
 )
 
-pytestmark = [
-    pytest.mark.postgres,
-    # Real commits; the serialized rollback restores the role groups a flush deletes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]  # real commits
 
 
 @pytest.fixture(autouse=True)
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("kills a PostgreSQL backend; needs PostgreSQL")
+
+
+@pytest.fixture(autouse=True)
+def _roles(_postgres_only):
+    """The role groups a data migration made (a transactional test's flush deletes them)."""
+    for name in (EDITORS, VIEWERS):
+        Group.objects.get_or_create(name=name)
 
 
 def snapshot() -> list[str]:

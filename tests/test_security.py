@@ -96,7 +96,8 @@ def production_env(**extra) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("SECURE_") and k not in {"DEBUG", "DATABASE_URL"}
+        if not k.startswith("SECURE_")
+        and k not in {"DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return {
         **env,
