@@ -297,6 +297,10 @@ class SuggestionAcceptForm(_EntityFields):
         self.pick = EntityPick()
         if self.span.kind == SpanKind.QUOTE:
             self.pick = _pick(self, "speaker", EntityKind.PERSON)
+            proposed = suggesting.note_speaker(self.span.note)
+            if self.pick.empty and self.span.speaker_id is None and _looks_like_a_name(proposed):
+                # Accepting as suggested: the speaker it names (found, or a new person).
+                self.pick = EntityPick(new_name=proposed, new_kind=EntityKind.PERSON)
         elif self.span.kind == SpanKind.MENTION:
             self.pick = _pick(self, "entity", data.get("entity_kind") or EntityKind.PERSON)
         return data
@@ -310,6 +314,13 @@ class SuggestionAcceptForm(_EntityFields):
         return suggesting.suggestion_accept(
             span=self.span, user=user, version=self.cleaned_data["version"], **links
         )
+
+
+def _looks_like_a_name(name: str) -> bool:
+    """ "Alex Vatanka", not "critics" or "the Palestinian health ministry": a suggested speaker
+    becomes a new person on a plain Accept only when it reads as a proper name."""
+    words = name.split()
+    return bool(words) and all(word[:1].isupper() for word in (words[0], words[-1]))
 
 
 class SpanReplaceForm(forms.Form):

@@ -416,8 +416,9 @@ def _with_place(data: dict | None) -> dict:
 
 
 def history_rows(entries: list[HistoryEntry]) -> list[HistoryRow]:
-    """Shape a page of entries for display in at most three queries, whatever the page's size:
-    the names of the entities the snapshots link to, and which spans and claims still exist."""
+    """Shape a page of entries for display in at most four queries, whatever the page's size:
+    the names of the entities the snapshots link to (from their history when they are gone),
+    and which spans and claims still exist."""
     entity_ids: set[int] = set()
     ids_by_type: dict[str, set[int]] = {}
     for item in entries:
@@ -427,11 +428,22 @@ def history_rows(entries: list[HistoryEntry]) -> list[HistoryRow]:
         for data in (item.before or {}, item.after or {}):
             entity_ids.update(data[k] for k in _ENTITY_KEYS if isinstance(data.get(k), int))
     names = dict(Entity.objects.filter(pk__in=entity_ids).values_list("pk", "name"))
+    gone = entity_ids - names.keys()
+    existing_entities = set(names)
+    if gone:  # merged or deleted since: the name they had, from their last entry
+        last = HistoryEntry.objects.filter(
+            object_type=HistoryObject.ENTITY,
+            object_id__in=gone,
+            action__in=(HistoryAction.MERGED, HistoryAction.DELETED),
+        ).values_list("object_id", "action", "before")
+        for pk, action, before in last:
+            if before and before.get("name"):
+                names[pk] = f"{before['name']} ({'merged' if action == 'merged' else 'deleted'})"
     existing: set[tuple[str, int]] = set()
     models = {HistoryObject.SPAN: Span, HistoryObject.CLAIM: Claim}
     for object_type, ids in ids_by_type.items():
         if object_type == HistoryObject.ENTITY:
-            existing.update((object_type, pk) for pk in ids & names.keys())
+            existing.update((object_type, pk) for pk in ids & existing_entities)
         elif object_type in models:
             found = models[object_type].objects.filter(pk__in=ids).values_list("pk", flat=True)
             existing.update((object_type, pk) for pk in found)
