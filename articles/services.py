@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -110,26 +111,38 @@ def article_import(
     )
 
 
+# Files per database commit in a batch import. Each file still lands whole or not at all (its
+# own savepoint); sharing the commit saves a WAL flush per file, which bounded a bulk import
+# to ~110 articles/s (manage.py bench).
+IMPORT_COMMIT_EVERY = 100
+
+
 def articles_import(*, files: Iterable[sources.SourceFile], imported_by=None) -> list[FileReport]:
     """Import a batch: each file lands whole or not at all, and a bad one blocks no other."""
     cleaner = make_cleaner()
     reports = []
-    for item in files:
-        if item.skipped:
-            reports.append(FileReport(item.name, Outcome.SKIPPED, item.skipped))
-        elif item.error or item.data is None:
-            reports.append(FileReport(item.name, Outcome.FAILED, item.error))
-        else:
-            try:
-                reports.append(
-                    article_import(
-                        name=item.name, data=item.data, imported_by=imported_by, cleaner=cleaner
-                    )
-                )
-            except ValidationError as error:
-                outcome = Outcome.CONFLICT if error.code == "conflict" else Outcome.FAILED
-                reports.append(FileReport(item.name, outcome, " ".join(error.messages)))
+    files = iter(files)
+    while chunk := list(islice(files, IMPORT_COMMIT_EVERY)):
+        with transaction.atomic():
+            for item in chunk:
+                reports.append(_file_import(item, imported_by=imported_by, cleaner=cleaner))
     return reports
+
+
+def _file_import(item: sources.SourceFile, *, imported_by, cleaner: Cleaner) -> FileReport:
+    if item.skipped:
+        return FileReport(item.name, Outcome.SKIPPED, item.skipped)
+    if item.error or item.data is None:
+        return FileReport(item.name, Outcome.FAILED, item.error)
+    try:
+        # article_import's own atomic blocks are savepoints here: a failed file rolls back
+        # alone.
+        return article_import(
+            name=item.name, data=item.data, imported_by=imported_by, cleaner=cleaner
+        )
+    except ValidationError as error:
+        outcome = Outcome.CONFLICT if error.code == "conflict" else Outcome.FAILED
+        return FileReport(item.name, outcome, " ".join(error.messages))
 
 
 def _report_json(cleaned: CleanedArticle) -> dict:
