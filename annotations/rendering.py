@@ -48,6 +48,21 @@ class Token:
     last: bool = False  # an opening token: the last piece of its span
     gap: bool = False  # a text token that is only the line breaks between two paragraphs
 
+    @property
+    def classes(self) -> str:
+        """An opening token's CSS classes: its kind, suggested or not, first/last piece."""
+        mark = self.mark
+        if mark is None:
+            return ""
+        classes = f"hl hl-{mark.kind}"
+        if mark.status == "suggested":
+            classes += " is-suggested"
+        if self.first:
+            classes += " is-first"
+        if self.last:
+            classes += " is-last"
+        return classes
+
 
 @dataclass(frozen=True)
 class Segment:
