@@ -136,7 +136,9 @@ def archive_build(
         ]
         _store(batch, entity_ids, user, writer, report)
         progress(f"{first + len(batch):,} / {articles:,} articles")
-    if connection.vendor == "postgresql" and report.articles:
+    # Fresh statistics for the planner; not inside a caller's transaction (a test's), where
+    # ANALYZE would leave the statistics of rows that are rolled back for later tests.
+    if connection.vendor == "postgresql" and report.articles and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             for model in (Article, Span, Claim, Entity, EntityAlias):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")

@@ -108,13 +108,18 @@ class Runner:
         self.warmup = warmup
 
     def send(self, request: Request):
+        # secure: as behind the TLS proxy of a deployment (SECURE_SSL_REDIRECT would answer 301).
         if request.method == "GET":
-            return self.client.get(request.path, headers=request.headers)
+            return self.client.get(request.path, headers=request.headers, secure=True)
         if request.json:
             return self.client.post(
-                request.path, request.data, content_type="application/json", headers=request.headers
+                request.path,
+                request.data,
+                content_type="application/json",
+                headers=request.headers,
+                secure=True,
             )
-        return self.client.post(request.path, request.data, headers=request.headers)
+        return self.client.post(request.path, request.data, headers=request.headers, secure=True)
 
     def run(self, case: Case) -> Result:
         first = case.requests(0)

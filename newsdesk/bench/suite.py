@@ -94,6 +94,7 @@ def run(options: Options, say: Callable[[str], None] = print) -> dict:
         say("removing the bench archive …")
         archive.archive_delete()
     out["targets"] = targets(out)
+    out["machine"]["load_average_1m_end"] = round(os.getloadavg()[0], 2)
     return out
 
 
@@ -113,6 +114,8 @@ def machine() -> dict:
         "django": django.get_version(),
         "database": database,
         "debug": settings.DEBUG,
+        # Other work on the machine inflates every wall-clock figure: say how busy it was.
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 

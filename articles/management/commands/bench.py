@@ -91,7 +91,8 @@ def table(out: dict) -> str:
     a = out["archive"]
     lines.append(
         f"{m['database']}, {m['cpus']} CPUs, Python {m['python']}, Django {m['django']}, "
-        f"DEBUG={m['debug']}"
+        f"DEBUG={m['debug']}, load average {m['load_average_1m']} → "
+        f"{m.get('load_average_1m_end', '?')}"
     )
     lines.append(
         f"archive: {a['articles']:,} articles, {a['spans']:,} spans, {a['claims']:,} claims, "
