@@ -255,7 +255,8 @@ def _gone(request):
     return _form_response(request, context, 409)
 
 
-def _versioned_action(request, pk: int, action):
+def _versioned_action(request, pk: int, action, done: str = ""):
+    """Delete / reject: `done` is the status line afterwards ({kind} is the span's kind)."""
     span = Span.objects.filter(pk=pk).select_related("article").first()
     if span is None:
         return _gone(request)
@@ -274,13 +275,14 @@ def _versioned_action(request, pk: int, action):
         context = _form_context(span.article, edit, mode="edit", span=span, can_edit=True)
         context["problem"] = " ".join(error.messages)
         return _form_response(request, context, 422)
-    return _saved(request, span.article)
+    return _saved(request, span.article, status=done.format(kind=span.get_kind_display().lower()))
 
 
 @require_POST
 @editor_required
 def span_delete(request, pk: int):
-    return _versioned_action(request, pk, services.span_delete)
+    done = "Deleted the {kind}; the article's History can restore it."
+    return _versioned_action(request, pk, services.span_delete, done)
 
 
 @require_POST
@@ -312,7 +314,8 @@ def span_accept(request, pk: int):
 @require_POST
 @editor_required
 def span_reject(request, pk: int):
-    return _versioned_action(request, pk, suggesting.suggestion_reject)
+    done = "Rejected the {kind} suggestion; Suggest will not offer it again."
+    return _versioned_action(request, pk, suggesting.suggestion_reject, done)
 
 
 def _problem(request, pk: int, problem: str):

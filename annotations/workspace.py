@@ -471,6 +471,8 @@ def history_rows(entries: list[HistoryEntry]) -> list[HistoryRow]:
                 continue  # a deletion: the text is the row's title already
             if not item.before and new == "—":
                 continue  # a creation: only the values it was given
+            if not item.after and old == "—":
+                continue  # a deletion: only the values it had
             changes.append(Change(label, old, new))
         exists = (item.object_type, item.object_id) in existing
         rows.append(

@@ -170,13 +170,24 @@
     openPopover(workspace().dataset.newSpanUrl, { kind, start, end, text }, selection.rect);
   }
 
+  /** Outline the highlight whose popover is open (every piece of it). */
+  function markOpen(id) {
+    document.querySelectorAll("#article-text mark.hl.is-open")
+      .forEach((piece) => piece.classList.remove("is-open"));
+    if (!id) return;
+    document.querySelectorAll(`#article-text mark.hl[data-span-id="${CSS.escape(id)}"]`)
+      .forEach((piece) => piece.classList.add("is-open"));
+  }
+
   function openSpan(mark) {
+    markOpen(mark.dataset.spanId);
     const url = workspace().dataset.spanUrl.replace(/0\/$/, `${mark.dataset.spanId}/`);
     const rects = mark.getClientRects();
     openPopover(url, {}, rects.length ? rects[rects.length - 1] : mark.getBoundingClientRect());
   }
 
   function closePopover() {
+    markOpen(null);
     const form = document.getElementById("annotation-form");
     if (form) {
       form.dataset.state = "closed";
