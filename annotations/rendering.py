@@ -83,10 +83,11 @@ def segments(body: str, marks: Iterable[Mark]) -> list[Segment]:
     pending = 0  # index into `usable` of the next span to open
     for a, b in zip(cuts, cuts[1:], strict=False):
         active = [m for m in active if m.end > a]
+        # `active` stays in span order without sorting: filtering keeps the order, and the
+        # spans opening here start at `a`, after every span already open (usable is sorted).
         while pending < len(usable) and usable[pending].start == a:
             active.append(usable[pending])
             pending += 1
-        active.sort(key=lambda m: m.order)
         result.append(Segment(a, b, body[a:b], tuple(active)))
     return result
 
