@@ -49,3 +49,12 @@ clean:
 # errors (details in artifacts/loadtest/). LOADTEST_USERS / LOADTEST_TIME change the load.
 loadtest: install
 	$(BIN)/python loadtest/run.py
+
+# Benchmark on the configured database (DATABASE_URL; PostgreSQL is what counts): builds a
+# synthetic archive (10,000 articles x 50 spans by default), prints the table and writes
+# artifacts/bench.json. BENCH_ARGS passes options, e.g. BENCH_ARGS="--reuse --growth".
+bench: export DEBUG ?= true
+bench: install
+	$(BIN)/python manage.py migrate --no-input
+	mkdir -p artifacts
+	$(BIN)/python manage.py bench --json artifacts/bench.json $(BENCH_ARGS)

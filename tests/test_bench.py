@@ -37,6 +37,7 @@ RESULT_KEYS = {
     "p95_ms",
     "p99_ms",
     "mean_ms",
+    "cpu_p50_ms",
     "queries_page_10",
     "queries_page_100",
     "floor_p50_ms",

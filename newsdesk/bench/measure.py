@@ -92,6 +92,9 @@ class Result:
     p95_ms: float | None = None
     p99_ms: float | None = None
     mean_ms: float | None = None
+    # CPU time of this process per request (median): the app's own work, unaffected by other
+    # processes competing for the cores, and without the database server's share.
+    cpu_p50_ms: float | None = None
     queries_page_10: int | None = None
     queries_page_100: int | None = None
     floor_p50_ms: float | None = None
@@ -131,12 +134,13 @@ class Runner:
             return result
         for i in range(1, self.warmup):
             self.send(case.requests(i))
-        seconds = []
+        seconds, cpu = [], []
         for i in range(self.n):
             request = case.requests(self.warmup + i)
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             response = self.send(request)
             seconds.append(time.perf_counter() - began)
+            cpu.append(time.process_time() - began_cpu)
             if response.status_code not in case.expect:
                 result.status, result.error = response.status_code, _short(response)
                 return result
@@ -148,6 +152,7 @@ class Runner:
             stats.p99,
             stats.mean,
         )
+        result.cpu_p50_ms = round(percentile(cpu, 50) * 1000, 3)
         result.meets_target = stats.p95 <= case.target_ms
         if case.paged:
             result.queries_page_10 = self.count(_with_page_size(first, 10))
