@@ -189,7 +189,11 @@ def test_suggestion_rows_show_the_proposed_speaker_and_entity(editor_client, new
     editor_client.post(f"/articles/{news.pk}/suggest/", **HX)
     content = editor_client.get(f"/articles/{news.pk}/").content.decode()
     assert "— Jane Doe" in content  # the quote's speaker, from the note
-    assert "→ Springfield" in content
+    assert "→ Jane Doe" in content  # "Doe" alone: the entity it names
+    assert re.search(
+        r'data-jump-to="\d+" data-open>Springfield</button>\s*<div class="suggestion-meta">\s*<span class="kind-tag">[A-Z]+</span>',
+        content,
+    )
     assert "Accept all" in content
     assert "Reject all" in content
 
@@ -345,7 +349,7 @@ def test_quote_matches_partial_and_page(viewer_client, django_assert_max_num_que
         quote="We have their back today. We’ll have it tomorrow.",
     )
     viewer_client.get("/claims/")  # warm the session
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):  # PostgreSQL reads the candidate articles first
         response = viewer_client.get(f"/spans/{mine.pk}/matches/", **HX)
     content = response.content.decode()
     assert content.lstrip().startswith('<section class="matches" id="quote-matches"')
