@@ -48,6 +48,7 @@ from annotations.workspace import (
     workspace_claim,
     workspace_claims,
     workspace_entity,
+    workspace_entity_directory,
     workspace_entity_mentions,
     workspace_entity_quotes,
     workspace_entity_search,
@@ -447,7 +448,10 @@ def entity_list(request):
         kind = ""
     if request.htmx and field in ENTITY_FIELDS:
         q = request.GET.get(f"{field}_name", q)
-    entities = list(workspace_entity_search(q=q, kind=kind, limit=8 if request.htmx else 50))
+    if q.strip() or request.htmx:
+        entities = list(workspace_entity_search(q=q, kind=kind, limit=8 if request.htmx else 50))
+    else:
+        entities = list(workspace_entity_directory(kind=kind))
     exact = bool(entities) and entities[0].rank <= 1
     context = {
         "q": " ".join(q.split()),

@@ -263,6 +263,17 @@ def workspace_entity_search(*, q: str, kind: str = "", limit: int = 8) -> QueryS
     ).order_by("rank", "folded", "id")[:limit]
 
 
+def workspace_entity_directory(*, kind: str = "", limit: int = 50) -> QuerySet:
+    """The first entities A–Z (of a kind), for the directory before any search
+    (indexes on folded and on (kind, folded))."""
+    entities = Entity.objects.all()
+    if kind:
+        entities = entities.filter(kind=kind)
+    return entities.annotate(matched_alias=Value(""), rank=Value(3)).order_by("folded", "id")[
+        :limit
+    ]
+
+
 def workspace_entity_exact(*, name: str, kind: str = "") -> Entity | None:
     """The one entity called exactly `name` (folded), by name or alias; None if none or many."""
     key = fold(name)

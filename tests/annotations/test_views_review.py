@@ -534,3 +534,13 @@ def test_entity_history_page(viewer_client, editor, django_assert_max_num_querie
     assert "Merged" in content
     assert "Anthony Blinken (merged)" in content  # the moved span's old entity, by name
     assert "Restore" not in content
+
+
+def test_entity_directory_lists_entities_a_to_z_before_any_search(viewer_client):
+    for name in ("Zed Org", "anne Smith", "Bob Jones"):
+        EntityFactory(name=name)
+    EntityFactory(name="Paris", kind="GPE")
+    names = [e.name for e in viewer_client.get("/entities/").context["entities"]]
+    assert names == ["anne Smith", "Bob Jones", "Paris", "Zed Org"]
+    places = viewer_client.get("/entities/", {"kind": "GPE"}).context["entities"]
+    assert [e.name for e in places] == ["Paris"]
