@@ -17,6 +17,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -126,7 +127,14 @@ def main() -> int:
         drop()
 
 
+def port_is_free() -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", PORT)) != 0
+
+
 def run_load(env: dict, workers: int) -> int:
+    if not port_is_free():
+        raise SystemExit(f"127.0.0.1:{PORT} is taken by another server; set LOADTEST_PORT.")
     gunicorn = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT, env=env
     )
