@@ -20,6 +20,7 @@
   let returnFocus = null;
   let replacing = null; // re-place mode: {url, version, label}
   let focusAfterSwap = null; // a span id to focus once the article text is swapped in
+  let anchor = null; // the page-coordinates rect the open popover belongs to
   const panelState = { scrollTop: 0, collapsed: new Set() };
 
   const $ = (selector) => document.querySelector(selector);
@@ -139,6 +140,10 @@
     const next = suggested.slice(at + 1).concat(suggested.slice(0, Math.max(at, 0)))
       .find((m) => m.dataset.spanId !== id);
     focusAfterSwap = next ? next.dataset.spanId : null;
+    // If it fails (changed meanwhile), the message opens next to the highlight.
+    const rect = mark.getBoundingClientRect();
+    anchor = { top: rect.top + window.scrollY, bottom: rect.bottom + window.scrollY };
+    place(document.getElementById("popover"), rect);
     const url = workspace().dataset.spanUrl.replace(/0\/$/, `${id}/${decision}/`);
     htmx.ajax("POST", url, {
       source: mark,
@@ -147,8 +152,6 @@
       values: { version: mark.dataset.version },
     });
   }
-
-  let anchor = null; // the page-coordinates rect the popover belongs to
 
   function openPopover(url, values, rect) {
     const popover = document.getElementById("popover");

@@ -544,3 +544,58 @@ def test_entity_directory_lists_entities_a_to_z_before_any_search(viewer_client)
     assert names == ["anne Smith", "Bob Jones", "Paris", "Zed Org"]
     places = viewer_client.get("/entities/", {"kind": "GPE"}).context["entities"]
     assert [e.name for e in places] == ["Paris"]
+
+
+def test_review_writes_cost_a_bounded_number_of_queries(
+    editor_client, editor, django_assert_max_num_queries
+):
+    """Every write of these views, each in a fixed number of queries (measured on SQLite and
+    PostgreSQL, a little room for the backends' differences)."""
+    news = ArticleFactory(body=(NEWS + "\n\n") * 4)
+    editor_client.get("/claims/")  # warm the session
+    with django_assert_max_num_queries(18):
+        editor_client.post(f"/articles/{news.pk}/suggest/", **HX)
+    assert suggested(news).count() > 20
+    quote = suggested(news, SpanKind.QUOTE).first()
+    with django_assert_max_num_queries(26):  # the speaker is created, the quote accepted
+        editor_client.post(f"/spans/{quote.pk}/accept/", {"version": 1}, **HX)
+    other = suggested(news, SpanKind.QUOTE).first()
+    with django_assert_max_num_queries(16):
+        editor_client.post(f"/spans/{other.pk}/reject/", {"version": 1}, **HX)
+    with django_assert_max_num_queries(16):
+        editor_client.post(f"/articles/{news.pk}/suggestions/mention/accept/", **HX)
+    with django_assert_max_num_queries(13):
+        editor_client.post(f"/articles/{news.pk}/suggestions/claim/reject/", **HX)
+    article = ArticleFactory()
+    orphan = orphan_of(article)
+    article.refresh_from_db()
+    start = article.body.index("bridge")
+    data = {"version": orphan.version, "start": start, "end": start + 6, "text": "bridge"}
+    with django_assert_max_num_queries(20):
+        editor_client.post(f"/spans/{orphan.pk}/replace/", data, **HX)
+    gone = SpanFactory(article=article, quote="May")
+    services.span_delete(span=gone, user=editor)
+    entry = HistoryEntry.objects.get(action=HistoryAction.DELETED, object_id=gone.pk)
+    with django_assert_max_num_queries(20):
+        editor_client.post(f"/history/{entry.pk}/restore/", **HX)
+    keep, drop = EntityFactory(name="Isaac Herzog"), EntityFactory(name="Issac Herzog")
+    for _ in range(5):
+        SpanFactory(entity=drop)
+    data = {"first": keep.pk, "second": drop.pk, "first_version": 1, "second_version": 1}
+    with django_assert_max_num_queries(34):
+        editor_client.post("/entities/merge/", {**data, "keep": keep.pk}, **HX)
+    assert Span.objects.filter(entity=keep).count() == 5
+
+
+def test_duplicates_list_alone_and_as_a_page(editor_client):
+    EntityFactory(name="Isaac Herzog")
+    EntityFactory(name="Issac Herzog")
+    partial = editor_client.get("/entities/duplicates/", **HX)
+    assert partial.content.lstrip().startswith(b'<section id="duplicates"')
+    assert b"Issac Herzog" in partial.content
+    page = editor_client.get("/entities/duplicates/")
+    assert b"<html" in page.content
+    assert b'id="duplicates"' in page.content
+    gone = editor_client.get("/entities/merge/", {"first": 999998, "second": 999999}, **HX)
+    assert gone.status_code == 409
+    assert "no longer exists" in gone.content.decode()
