@@ -21,13 +21,18 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from annotations import exporters, selectors, services
+from annotations import exporters, selectors, services, suggesting
 from annotations.filters import ClaimFilter, EntityFilter, SpanFilter
-from annotations.models import Claim, Entity, SpanStatus
+from annotations.models import Claim, Entity, SpanKind, SpanStatus
 from annotations.serializers import (
     ClaimSerializer,
+    DuplicatePairSerializer,
+    DuplicatesQuerySerializer,
+    EntityMergeSerializer,
     EntitySerializer,
     HistoryEntrySerializer,
+    MatchesQuerySerializer,
+    QuoteMatchSerializer,
     SpanSerializer,
 )
 from annotations.text import fold
@@ -39,12 +44,27 @@ from newsdesk.api import (
     PageNumberPagination,
     StableOrderingFilter,
 )
+from newsdesk.api_views import ConflictSerializer
 
 _VERSION_PARAM = OpenApiParameter(
     "version",
     int,
     required=False,
     description="The version you read: if the span changed since, nothing is deleted (409).",
+)
+
+
+_DECIDE_DESCRIPTION = (
+    "To accept or reject a suggestion, send `status`: `accepted` (for a `suggested` or "
+    "`rejected` span) or `rejected` (for a `suggested` one), optionally with `version`. "
+    "Accepting completes what the suggestion lacks: a mention gets the `entity` you send, else "
+    "the candidate its note names (an existing entity with that name or alias, or a new one "
+    "of the suggested kind); a quote gets the `speaker` you send, else the known entity its "
+    "note names (else it is accepted without one); a claim span gets a new unreviewed claim "
+    "unless you send `claim`. A rejected suggestion is never offered again by "
+    "`POST /api/articles/{id}/suggest/`. To decide every suggestion of a kind at once: "
+    "`POST /api/articles/{id}/suggestions/`. Any other change (note, offsets) sent along is "
+    "applied first, in the same transaction."
 )
 
 
@@ -72,8 +92,13 @@ class _SpanListBase(viewsets.GenericViewSet):
         ),
         responses={201: SpanSerializer, 200: SpanSerializer},
     ),
-    update=extend_schema(summary="Replace a span's changeable fields"),
-    partial_update=extend_schema(summary="Change a span (links, status, note, offsets)"),
+    update=extend_schema(
+        summary="Replace a span's changeable fields", description=_DECIDE_DESCRIPTION
+    ),
+    partial_update=extend_schema(
+        summary="Change a span (links, status, note, offsets); accept or reject a suggestion",
+        description=_DECIDE_DESCRIPTION,
+    ),
     destroy=extend_schema(summary="Delete a span", parameters=[_VERSION_PARAM]),
 )
 class SpanViewSet(
@@ -128,9 +153,35 @@ class SpanViewSet(
         placement = {name: data[name] for name in ("start", "end", "text") if name in data}
         if any(placement[name] != getattr(span, name) for name in placement):
             changes.update(placement)
-        serializer.instance = services.span_update(
-            span=span, version=data.get("version"), user=self.request.user, **changes
-        )
+        version = data.get("version")
+        decision = _suggestion_decision(span, changes.get("status"))
+        if decision is None:
+            serializer.instance = services.span_update(
+                span=span, version=version, user=self.request.user, **changes
+            )
+            return
+        # Deciding a suggestion: the suggestion services complete what it lacks (a mention's
+        # entity from the candidate its note names, a claim span's Claim, a quote's speaker).
+        del changes["status"]
+        link = {SpanKind.MENTION: "entity", SpanKind.QUOTE: "speaker"}.get(span.kind)
+        chosen = {}
+        if decision == SpanStatus.ACCEPTED and link in changes:
+            chosen[link] = changes.pop(link)  # passed to the service, which checks it
+        with transaction.atomic():
+            if changes:  # the other changes first, on the version the client read
+                span = services.span_update(
+                    span=span, version=version, user=self.request.user, **changes
+                )
+                version = None  # checked; the decision applies to the span just written
+            if decision == SpanStatus.ACCEPTED:
+                span = suggesting.suggestion_accept(
+                    span=span, user=self.request.user, version=version, **chosen
+                )
+            else:
+                span = suggesting.suggestion_reject(
+                    span=span, user=self.request.user, version=version
+                )
+        serializer.instance = span
 
     def destroy(self, request, *args, **kwargs):
         span = self.get_object()
@@ -196,6 +247,44 @@ class SpanViewSet(
     def restore(self, request, pk=None):
         span = services.span_restore(span_id=int(pk), user=request.user)
         return Response(self.get_serializer(span).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="The same or nearly the same quote in other articles (a misquote check)",
+        description=(
+            "For a quote: other articles' live (accepted or suggested) quotes that say the same "
+            "or nearly the same, best first, each with the matching passages and a word diff "
+            "(`delete`: words only in this quote, `insert`: words only in the other). Words "
+            "are normalised (case, punctuation, contractions). Not paginated: at most `limit`. "
+            "400 when the span is not a quote (mentions and claims have no matches)."
+        ),
+        parameters=[MatchesQuerySerializer],
+        responses={200: QuoteMatchSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def matches(self, request, pk=None):
+        query = MatchesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        span = self.get_object()
+        if span.kind != SpanKind.QUOTE:
+            raise DjangoValidationError(
+                f"Only quotes have matches; span {span.pk} is a {span.kind}.", code="invalid"
+            )
+        found = selectors.quote_matches(span, limit=query.validated_data["limit"])
+        return Response(QuoteMatchSerializer(found, many=True).data)
+
+
+def _suggestion_decision(span, status: str | None) -> str | None:
+    """The status a PATCH/PUT decides for a suggestion (accepted or rejected), or None when
+    the change is an ordinary one for services.span_update. A suggested span may be accepted
+    or rejected; a rejected one accepted again (an editor changing their mind)."""
+    if status == SpanStatus.ACCEPTED and span.status in (
+        SpanStatus.SUGGESTED,
+        SpanStatus.REJECTED,
+    ):
+        return status
+    if status == SpanStatus.REJECTED and span.status == SpanStatus.SUGGESTED:
+        return status
+    return None
 
 
 def history_page(view, queryset) -> Response:
@@ -339,6 +428,59 @@ class EntityViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"], filter_backends=[])
     def history(self, request, pk=None):
         return history_page(self, selectors.history_for_entity(entity=int(pk)))
+
+    @extend_schema(
+        summary="Likely duplicate entities (similar names of the same kind), best first",
+        description=(
+            "Pairs offered for merging: `keep` is the one more annotations use (`uses`: its "
+            "mentions plus quotes), `drop` the other. Merge with "
+            '`POST /api/entities/{keep.id}/merge/` and `{"drop": drop.id}`. Not '
+            "paginated: at most `limit` pairs."
+        ),
+        parameters=[DuplicatesQuerySerializer],
+        responses={200: DuplicatePairSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def duplicates(self, request):
+        query = DuplicatesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        pairs = selectors.api_entity_duplicates(limit=query.validated_data["limit"])
+        return Response(DuplicatePairSerializer(pairs, many=True).data)
+
+    @extend_schema(
+        summary="Merge another entity into this one",
+        description=(
+            "Every span that mentions `drop` or quotes it as speaker, and every claim it "
+            "made, moves to this entity; `drop`'s name and aliases become aliases of this "
+            "one, and `drop` is deleted (its history stays under its id). Returns this entity. "
+            "A merge is an action resource rather than a field update: it changes many rows "
+            "of two entities at once, and no PATCH of either entity's fields can say it."
+        ),
+        request=EntityMergeSerializer,
+        responses={
+            200: EntitySerializer,
+            409: OpenApiResponse(
+                ConflictSerializer,
+                description="Stale version or drop_version: `current` is that entity now.",
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def merge(self, request, pk=None):
+        keep = self.get_object()
+        payload = EntityMergeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        if data["drop"].pk == keep.pk:
+            raise DjangoValidationError({"drop": "An entity cannot be merged into itself."})
+        keep = services.entity_merge(
+            keep=keep,
+            drop=data["drop"],
+            user=request.user,
+            version=data.get("version"),
+            drop_version=data.get("drop_version"),
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=keep.pk)).data)
 
 
 def _replace_aliases(entity: Entity, names: list[str]) -> None:

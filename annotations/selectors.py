@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, Greatest
 from rapidfuzz import fuzz
 
@@ -576,3 +586,13 @@ def entity_duplicates(limit: int = 50) -> list[DuplicatePair]:
         first, second = sorted([by_id[a], by_id[b]], key=lambda e: (-e.uses, e.pk))
         out.append(DuplicatePair(keep=first, drop=second, score=score))
     return out
+
+
+def api_entity_duplicates(limit: int = 50) -> list[DuplicatePair]:
+    """entity_duplicates, with each entity's aliases loaded (one query) for the API."""
+    pairs = entity_duplicates(limit=limit)
+    prefetch_related_objects(
+        [entity for pair in pairs for entity in (pair.keep, pair.drop)],
+        Prefetch("aliases", queryset=EntityAlias.objects.order_by("name", "id")),
+    )
+    return pairs

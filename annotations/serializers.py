@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotations.models import (
@@ -222,3 +223,130 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
             "created_at",
         )
         read_only_fields = fields
+
+
+# --- assisted annotation (suggestions, quote matches, duplicate entities) -------------------
+
+
+class SuggestRequestSerializer(serializers.Serializer):
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=SpanKind.choices),
+        required=False,
+        allow_empty=False,
+        max_length=len(SpanKind.choices),
+        help_text="Which suggesters to run (default: all three).",
+    )
+
+
+class SuggestKindCountsSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="New suggestions stored.")
+    existing = serializers.IntegerField(
+        help_text="Found, but a live span of the kind holds the place already."
+    )
+    rejected = serializers.IntegerField(
+        help_text="Found, but an editor rejected it before: not offered again."
+    )
+
+
+class SuggestCountsSerializer(serializers.Serializer):
+    quote = SuggestKindCountsSerializer(required=False)
+    mention = SuggestKindCountsSerializer(required=False)
+    claim = SuggestKindCountsSerializer(required=False)
+
+
+class SuggestReportSerializer(serializers.Serializer):
+    article = serializers.IntegerField(help_text="Article id.")
+    created = serializers.IntegerField(help_text="New suggestions stored, all kinds together.")
+    counts = SuggestCountsSerializer(help_text="Per kind that ran.")
+
+
+# settings.SPECTACULAR_SETTINGS names this enum (HistoryEntry has an "action" field too).
+DECISION_CHOICES = [("accept", "accept"), ("reject", "reject")]
+
+
+class SuggestionsDecideSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SpanKind.choices)
+    action = serializers.ChoiceField(choices=DECISION_CHOICES)
+
+
+class SuggestionsDecidedSerializer(serializers.Serializer):
+    article = serializers.IntegerField(help_text="Article id.")
+    kind = serializers.ChoiceField(choices=SpanKind.choices)
+    action = serializers.ChoiceField(choices=DECISION_CHOICES)
+    count = serializers.IntegerField(help_text="How many suggestions were decided.")
+
+
+class DiffOpSerializer(serializers.Serializer):
+    op = serializers.ChoiceField(
+        choices=[("equal", "equal"), ("insert", "insert"), ("delete", "delete")],
+        help_text='"delete": words only in the asked-about quote; "insert": only in the other.',
+    )
+    text = serializers.CharField(help_text="Normalised words (lower case, no punctuation).")
+
+
+class MatchesQuerySerializer(serializers.Serializer):
+    limit = serializers.IntegerField(
+        required=False, default=20, min_value=1, max_value=50, help_text="At most this many."
+    )
+
+
+class QuoteMatchSerializer(serializers.Serializer):
+    """Another article's quote that says (nearly) the same (selectors.QuoteMatch)."""
+
+    span = SpanSerializer(help_text="The other quote.")
+    article = serializers.IntegerField(source="article_id", help_text="Its article's id.")
+    article_title = serializers.CharField()
+    speaker = serializers.IntegerField(
+        source="speaker.pk", allow_null=True, help_text="Entity id of its speaker, if linked."
+    )
+    speaker_name = serializers.CharField(
+        help_text="The speaker's name, or the name a suggester proposed, or empty."
+    )
+    score = serializers.FloatField(help_text="Similarity of the matching passages, 0–1.")
+    passage = serializers.CharField(help_text="The words of this quote that match (normalised).")
+    other_passage = serializers.CharField(help_text="The words of the other quote they match.")
+    diff = serializers.SerializerMethodField(help_text="Word diff from passage to other_passage.")
+
+    @extend_schema_field(DiffOpSerializer(many=True))
+    def get_diff(self, match) -> list[dict]:
+        return [{"op": op, "text": text} for op, text in match.diff]
+
+
+class DuplicateEntitySerializer(EntitySerializer):
+    uses = serializers.IntegerField(read_only=True, help_text="Its mentions plus quotes.")
+
+    class Meta(EntitySerializer.Meta):
+        fields = (*EntitySerializer.Meta.fields, "uses")
+        read_only_fields = EntitySerializer.Meta.fields
+
+
+class DuplicatePairSerializer(serializers.Serializer):
+    keep = DuplicateEntitySerializer(help_text="The one more annotations use: merge into it.")
+    drop = DuplicateEntitySerializer(help_text="The one to merge away.")
+    score = serializers.FloatField(help_text="How alike the names are, 0–1.")
+
+
+class DuplicatesQuerySerializer(serializers.Serializer):
+    limit = serializers.IntegerField(
+        required=False, default=50, min_value=1, max_value=200, help_text="At most this many."
+    )
+
+
+class EntityMergeSerializer(serializers.Serializer):
+    drop = serializers.PrimaryKeyRelatedField(
+        queryset=Entity.objects.all(),
+        help_text="Id of the entity to merge into this one; it is deleted, its name kept as "
+        "an alias.",
+    )
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="This entity's version as you read it (409 if it changed).",
+    )
+    drop_version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The dropped entity's version as you read it (409 if it changed).",
+    )

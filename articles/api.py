@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from annotations import exporters
+from annotations import exporters, suggesting
 from annotations import selectors as annotation_selectors
 from annotations.api import history_page
-from annotations.serializers import HistoryEntrySerializer, SpanSerializer
+from annotations.serializers import (
+    HistoryEntrySerializer,
+    SpanSerializer,
+    SuggestionsDecidedSerializer,
+    SuggestionsDecideSerializer,
+    SuggestReportSerializer,
+    SuggestRequestSerializer,
+)
 from articles import selectors
 from articles.filters import ArticleFilter
 from articles.serializers import ArticleListSerializer, ArticleSerializer
@@ -29,6 +37,7 @@ from newsdesk.api import (
     PlainTextRenderer,
     StableOrderingFilter,
 )
+from newsdesk.api_views import ErrorSerializer
 
 _W3C_EXAMPLE = {
     "@context": "http://www.w3.org/ns/anno.jsonld",
@@ -213,3 +222,63 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     def history(self, request, pk=None):
         article = self.get_object()
         return history_page(self, annotation_selectors.history_for_article(article=article))
+
+    @extend_schema(
+        summary="Run the suggesters on the article (editors)",
+        description=(
+            "Stores what the quote, entity and claim suggesters find as spans with status "
+            "`suggested`, `origin` naming the suggester and a `confidence`; list them with "
+            "`GET /api/articles/{id}/spans/?status=suggested`. A place that holds a live span "
+            "of the same kind is left alone (`existing`), and a suggestion an editor rejected "
+            "is not offered again (`rejected`): running it twice creates nothing new. The body "
+            'is optional: `{"kinds": ["quote", "mention", "claim"]}` (default: all). '
+            "201 when something was created, 200 otherwise; 409 when the article's annotations "
+            "changed meanwhile (run it again)."
+        ),
+        request=SuggestRequestSerializer,
+        responses={
+            201: SuggestReportSerializer,
+            200: SuggestReportSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="Changed meanwhile; run again."),
+        },
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def suggest(self, request, pk=None):
+        article = self.get_object()
+        payload = SuggestRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        kinds = payload.validated_data.get("kinds", suggesting.KINDS)
+        try:
+            report = suggesting.article_suggest(article=article, kinds=kinds, user=request.user)
+        except DjangoValidationError as error:
+            if getattr(error, "code", None) != "conflict":
+                raise
+            return Response({"detail": " ".join(error.messages), "code": "conflict"}, status=409)
+        data = {"article": article.pk, "created": report.created, "counts": report.as_dict()}
+        created = report.created > 0
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Accept or reject every suggestion of one kind in the article (editors)",
+        description=(
+            '`{"kind": "mention", "action": "accept"}`: every `suggested` span of '
+            "the kind becomes `accepted` (mentions without an entity get the candidate their "
+            "note names, found by name or alias or created once per name; claim spans get a "
+            'new unreviewed claim each), or `rejected` with `"action": "reject"`. '
+            "Returns how many. To decide one: `PATCH /api/spans/{id}/` with `status`."
+        ),
+        request=SuggestionsDecideSerializer,
+        responses={200: SuggestionsDecidedSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def suggestions(self, request, pk=None):
+        article = self.get_object()
+        payload = SuggestionsDecideSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        kind, decision = payload.validated_data["kind"], payload.validated_data["action"]
+        decide = {
+            "accept": suggesting.suggestions_accept_all,
+            "reject": suggesting.suggestions_reject_all,
+        }[decision]
+        count = decide(article=article, kind=kind, user=request.user)
+        return Response({"article": article.pk, "kind": kind, "action": decision, "count": count})

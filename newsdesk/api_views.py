@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
+from django.views import defaults
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import permissions
 from rest_framework import serializers as drf_serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from newsdesk import middleware
 from newsdesk.api import AuthRateThrottle, AuthUsernameRateThrottle
 
 # --- schema ------------------------------------------------------------------------------------
@@ -86,3 +92,29 @@ class TokenObtainView(ObtainAuthToken):
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
     throttle_classes = [AuthRateThrottle, AuthUsernameRateThrottle]
+
+
+# --- errors outside the API's views (settings.ROOT_URLCONF's handler404 / handler500) ----------
+# DRF answers errors raised inside its views; these answer what happens before or outside one
+# (a URL no route matches, such as /api/spans/abc/, or an uncaught exception), in the same
+# {"detail": …} shape under /api/ and as Django's pages elsewhere.
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request, *args, **kwargs):
+    exception = sys.exc_info()[1]
+    if _is_api(request) and not isinstance(exception, OperationalError | InterfaceError):
+        return JsonResponse(
+            {"detail": "A server error occurred.", "code": "server_error"}, status=500
+        )
+    # A lost database is a 503 (JSON under /api/); anything else outside the API: Django's page.
+    return middleware.server_error(request, *args, **kwargs)

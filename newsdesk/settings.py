@@ -293,5 +293,6 @@ SPECTACULAR_SETTINGS = {
         "SpanKindEnum": "annotations.models.SpanKind",
         "SpanStatusEnum": "annotations.models.SpanStatus",
         "VerdictEnum": "annotations.models.Verdict",
+        "SuggestionDecisionEnum": "annotations.serializers.DECISION_CHOICES",
     },
 }

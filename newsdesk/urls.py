@@ -3,8 +3,10 @@ from django.urls import include, path
 
 from newsdesk.auth import ThrottledLoginView
 
-# A lost database outside a view (e.g. while saving the session) is a 503, not a 500.
-handler500 = "newsdesk.middleware.server_error"
+# A lost database outside a view (e.g. while saving the session) is a 503, not a 500; under
+# /api/ a 404 or 500 is JSON ({"detail": …}) like the API's own errors, a page elsewhere.
+handler404 = "newsdesk.api_views.not_found"
+handler500 = "newsdesk.api_views.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from annotations.models import Entity, EntityAlias
+from annotations.models import Entity, EntityAlias, Span
 from tests.factories import EntityAliasFactory, EntityFactory, SpanFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
@@ -188,3 +188,164 @@ def test_search_can_use_the_trigram_indexes():
         alias_plan = EntityAlias.objects.filter(folded__trigram_word_similar="blinkin").explain()
     assert "entity_folded_trgm_idx" in plan
     assert "entityalias_folded_trgm_idx" in alias_plan
+
+
+# --- likely duplicates and merging (issue 5) ----------------------------------------------------
+
+DUPLICATES = f"{ENTITIES}duplicates/"
+
+
+def merge_url(entity_id: int) -> str:
+    return f"{ENTITIES}{entity_id}/merge/"
+
+
+@pytest.fixture
+def blinkens(editor_api):
+    """The two seeds' spellings of Blinken as two entities, each mentioned in its article."""
+    from tests.annotations.test_suggesting import DAILY, WION, import_seeds
+
+    seeds = import_seeds()
+    made = {}
+    for name, article in (("Antony Blinken", seeds[WION]), ("Anthony Blinken", seeds[DAILY])):
+        created = editor_api.post(ENTITIES, {"name": name, "kind": "PERSON"}, format="json")
+        assert created.status_code == 201, created.content
+        made[name] = created.json()["id"]
+        start = article.body.index(name)
+        span = editor_api.post(
+            "/api/spans/",
+            {
+                "article": article.pk,
+                "kind": "mention",
+                "start": start,
+                "end": start + len(name),
+                "entity": made[name],
+            },
+            format="json",
+        )
+        assert span.status_code == 201, span.content
+    # The WION spelling is used twice (its lone surname too): it is the one to keep.
+    wion = seeds[WION]
+    surname = wion.body.index("Blinken said that he would")
+    SpanFactory(article=wion, start=surname, end=surname + 7, entity_id=made["Antony Blinken"])
+    EntityFactory(name="Isaac Herzog", kind="PERSON")
+    return made
+
+
+def test_duplicates_pair_the_two_spellings_keep_the_used_one(viewer_api, blinkens):
+    response = viewer_api.get(DUPLICATES)
+
+    assert response.status_code == 200, response.content
+    pairs = response.json()
+    (pair,) = [p for p in pairs if {p["keep"]["name"], p["drop"]["name"]} >= {"Antony Blinken"}]
+    assert (pair["keep"]["id"], pair["drop"]["id"]) == (
+        blinkens["Antony Blinken"],
+        blinkens["Anthony Blinken"],
+    )
+    assert (pair["keep"]["uses"], pair["drop"]["uses"]) == (2, 1)
+    assert pair["keep"]["kind"] == "PERSON"
+    assert pair["keep"]["aliases"] == []
+    assert 0.85 <= pair["score"] <= 1
+    assert not [p for p in pairs if "Isaac Herzog" in (p["keep"]["name"], p["drop"]["name"])]
+
+
+def test_merge_moves_every_span_and_keeps_the_other_name(editor_api, blinkens):
+    keep, drop = blinkens["Antony Blinken"], blinkens["Anthony Blinken"]
+    moving = set(Span.objects.filter(entity_id=drop).values_list("pk", flat=True))
+    staying = set(Span.objects.filter(entity_id=keep).values_list("pk", flat=True))
+    version = Entity.objects.get(pk=keep).version
+
+    response = editor_api.post(merge_url(keep), {"drop": drop, "version": version}, format="json")
+
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert (data["id"], data["name"]) == (keep, "Antony Blinken")
+    assert data["aliases"] == ["Anthony Blinken"]
+    assert data["version"] == version + 1
+    assert editor_api.get(f"{ENTITIES}{drop}/").status_code == 404
+    mentions = editor_api.get(f"{ENTITIES}{keep}/mentions/").json()["results"]
+    assert {m["id"] for m in mentions} == moving | staying
+    assert len(moving) == 1
+    assert not [
+        p
+        for p in editor_api.get(DUPLICATES).json()
+        if "Anthony Blinken" in (p["keep"]["name"], p["drop"]["name"])
+    ]
+    # The dropped name now finds the kept entity.
+    assert names(editor_api.get(ENTITIES, {"q": "Anthony Blinken"}))[0] == "Antony Blinken"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param(lambda keep, drop: {"drop": keep}, "drop", id="itself"),
+        pytest.param(lambda keep, drop: {"drop": 987654321}, "drop", id="unknown"),
+        pytest.param(lambda keep, drop: {}, "drop", id="missing"),
+        pytest.param(lambda keep, drop: {"drop": "x"}, "drop", id="not-an-id"),
+        pytest.param(lambda keep, drop: {"drop": drop, "version": 0}, "version", id="version"),
+    ],
+)
+def test_bad_merges_are_a_400_and_change_nothing(editor_api, body, field):
+    keep, drop = EntityFactory(name="Keep"), EntityFactory(name="Drop")
+    SpanFactory(entity=drop)
+
+    response = editor_api.post(merge_url(keep.pk), body(keep.pk, drop.pk), format="json")
+
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert Entity.objects.count() == 2
+    assert Span.objects.get().entity == drop
+
+
+def test_a_stale_merge_is_a_409_with_the_entity_as_it_is(editor_api):
+    keep, drop = EntityFactory(name="Keep"), EntityFactory(name="Drop")
+    editor_api.patch(f"{ENTITIES}{drop.pk}/", {"description": "changed"}, format="json")
+
+    response = editor_api.post(
+        merge_url(keep.pk), {"drop": drop.pk, "drop_version": 1}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["current"]["description"] == "changed"
+    assert Entity.objects.count() == 2
+
+
+def test_merging_into_an_unknown_entity_is_a_404(editor_api):
+    drop = EntityFactory()
+    assert editor_api.post(merge_url(987654321), {"drop": drop.pk}).status_code == 404
+    assert Entity.objects.filter(pk=drop.pk).exists()
+
+
+@pytest.mark.parametrize("role", ["anonymous", "viewer", "editor"])
+def test_readers_see_duplicates_editors_merge(api_client, role):
+    from tests.factories import EditorFactory, ViewerFactory
+
+    if role != "anonymous":
+        api_client.force_login({"viewer": ViewerFactory, "editor": EditorFactory}[role]())
+    keep = EntityFactory(name="Anthony Blinken", kind="PERSON")
+    drop = EntityFactory(name="Antony Blinken", kind="PERSON")
+
+    listed = api_client.get(DUPLICATES)
+    merged = api_client.post(merge_url(keep.pk), {"drop": drop.pk}, format="json")
+
+    assert listed.status_code == {"anonymous": 401, "viewer": 200, "editor": 200}[role]
+    assert merged.status_code == {"anonymous": 401, "viewer": 403, "editor": 200}[role]
+    assert Entity.objects.filter(pk=drop.pk).exists() == (role != "editor")
+    if role != "anonymous":
+        assert len(listed.json()) == 1
+
+
+def test_duplicates_query_count_does_not_grow_with_the_pairs(
+    viewer_api, django_assert_max_num_queries
+):
+    for i in range(15):
+        first = EntityFactory(name=f"Alexandra Petrovna{i:02d}x", kind="PERSON")
+        EntityAliasFactory(entity=first, name=f"Sasha Petrovna{i:02d}x")
+        EntityFactory(name=f"Aleksandra Petrovna{i:02d}x", kind="PERSON")
+    assert len(viewer_api.get(DUPLICATES).json()) >= 15  # computed once per change, cached
+
+    for limit in (2, 15):
+        # session, user, 2 role checks; the change marker, the pairs' entities, their aliases
+        with django_assert_max_num_queries(7):
+            response = viewer_api.get(DUPLICATES, {"limit": limit})
+        assert len(response.json()) == limit
+    assert viewer_api.get(DUPLICATES, {"limit": 0}).status_code == 400
