@@ -167,6 +167,8 @@ class SpanViewSet(
         chosen = {}
         if decision == SpanStatus.ACCEPTED and link in changes:
             chosen[link] = changes.pop(link)  # passed to the service, which checks it
+        # Only real changes (a PUT repeats every field): no empty write before the decision.
+        changes = {name: value for name, value in changes.items() if _differs(span, name, value)}
         with transaction.atomic():
             if changes:  # the other changes first, on the version the client read
                 span = services.span_update(
@@ -271,6 +273,12 @@ class SpanViewSet(
             )
         found = selectors.quote_matches(span, limit=query.validated_data["limit"])
         return Response(QuoteMatchSerializer(found, many=True).data)
+
+
+def _differs(span, name: str, value) -> bool:
+    if name in ("entity", "speaker", "claim"):
+        return (value.pk if value is not None else None) != getattr(span, f"{name}_id")
+    return value != getattr(span, name)
 
 
 def _suggestion_decision(span, status: str | None) -> str | None:

@@ -1,7 +1,7 @@
 """Everything under /api/. Other apps add routes by registering on `router` (or appending
-to `urlpatterns`) here; e.g. the suggest endpoints:
-
-    router.register(rf"articles/(?P<article_pk>{ID_REGEX})/suggest", SuggestViewSet, basename="api-suggest")
+to `urlpatterns`) here. Actions on one object are `@action`s of its ViewSet: e.g.
+articles/<id>/suggest/ and suggestions/ (articles.api), spans/<id>/matches/,
+entities/duplicates/ and entities/<id>/merge/ (annotations.api).
 """
 
 from django.urls import include, path

@@ -343,3 +343,44 @@ def test_bad_decisions_are_a_400(editor_api, article, body, field):
     assert response.status_code == 400
     assert field in response.json()
     assert Span.objects.get().status == SpanStatus.SUGGESTED
+
+
+def test_a_put_of_the_whole_suggestion_decides_it_without_an_empty_write(editor_api):
+    span = SpanFactory(
+        kind=SpanKind.MENTION,
+        status=SpanStatus.SUGGESTED,
+        entity=None,
+        note="candidate: Jane Doe (PERSON)",
+    )
+    data = editor_api.get(f"{SPANS}{span.pk}/").json()
+
+    response = editor_api.put(f"{SPANS}{span.pk}/", {**data, "status": "accepted"}, format="json")
+
+    assert response.status_code == 200, response.content
+    accepted = response.json()
+    assert accepted["entity"] == Entity.objects.get(name="Jane Doe", kind="PERSON").pk
+    assert (accepted["note"], accepted["version"]) == ("", span.version + 1)
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [pytest.param("conflict", 409, id="conflict"), pytest.param("gone", 400, id="other")],
+)
+def test_a_concurrent_change_while_suggesting_is_a_409(
+    editor_api, article, monkeypatch, code, status
+):
+    from django.core.exceptions import ValidationError
+
+    def changed_meanwhile(**kwargs):  # the race article_suggest reports (rows locked: rare)
+        raise ValidationError("The annotations of this article changed meanwhile.", code=code)
+
+    monkeypatch.setattr(suggesting, "article_suggest", changed_meanwhile)
+
+    response = editor_api.post(suggest_url(article))
+
+    assert response.status_code == status
+    if status == 409:
+        assert response.json() == {
+            "detail": "The annotations of this article changed meanwhile.",
+            "code": "conflict",
+        }
