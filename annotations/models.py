@@ -264,6 +264,7 @@ class HistoryEntry(models.Model):
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # history_article_idx leads with it
         related_name="+",
     )
     # The entity it concerns (itself, a span's entity or speaker, a claim's claimant).
@@ -273,6 +274,7 @@ class HistoryEntry(models.Model):
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # history_entity_idx leads with it
         related_name="+",
     )
     before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
