@@ -13,11 +13,16 @@ class SpanFilter(django_filters.FilterSet):
     article = django_filters.ModelChoiceFilter(
         queryset=Article.objects.only("pk"), help_text="Article id."
     )
+    # distinct=False on these column filters: django-filter's default SELECT DISTINCT made
+    # PostgreSQL sort and de-duplicate every page (with a parallel worker: +10 ms, bench).
     kind = django_filters.MultipleChoiceFilter(
-        choices=SpanKind.choices, help_text="quote, mention or claim; repeat for several."
+        choices=SpanKind.choices,
+        distinct=False,
+        help_text="quote, mention or claim; repeat for several.",
     )
     status = django_filters.MultipleChoiceFilter(
         choices=SpanStatus.choices,
+        distinct=False,
         help_text="Repeat for several, e.g. status=accepted&status=suggested.",
     )
     entity = django_filters.ModelChoiceFilter(
@@ -65,7 +70,9 @@ class SpanFilter(django_filters.FilterSet):
 
 class EntityFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(
-        choices=EntityKind.choices, help_text="PERSON, ORG, GPE, LOC, NORP, EVENT or OTHER."
+        choices=EntityKind.choices,
+        distinct=False,
+        help_text="PERSON, ORG, GPE, LOC, NORP, EVENT or OTHER.",
     )
     q = django_filters.CharFilter(
         method="filter_q",
@@ -87,6 +94,7 @@ class EntityFilter(django_filters.FilterSet):
 class ClaimFilter(django_filters.FilterSet):
     verdict = django_filters.MultipleChoiceFilter(
         choices=Verdict.choices,
+        distinct=False,
         help_text="Repeat for several, e.g. verdict=false&verdict=mostly_false.",
     )
     claimant = django_filters.ModelChoiceFilter(
