@@ -475,6 +475,13 @@ class EntityViewSet(viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def merge(self, request, pk=None):
+        """Merge `drop` into this entity (services.entity_merge).
+
+        A verb in the URL, which the conventions otherwise avoid: a merge is an action on two
+        entities at once (it moves their spans and claims, turns one name into an alias and
+        deletes the other entity), so no PUT/PATCH of one entity's fields can express it, and
+        a POST to the surviving entity's merge/ resource says plainly what happens.
+        """
         keep = self.get_object()
         payload = EntityMergeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
