@@ -148,3 +148,25 @@ def with_gaps(toks: list[Token]) -> list[Token]:
         if at < len(token.text):
             out.append(Token(text=token.text[at:]))
     return out
+
+
+# What the workspace template loops over: one flat tuple per token, (op, a, id, kind, version,
+# label), so that each turn of its loop reads plain local names (no attribute lookups, no
+# filters). op is "text" or "gap" (a = the text), "open" or "first" (the first piece of its
+# span; a = the CSS classes) or "close". The template escapes every value.
+CLOSE = ("close", "", "", "", "", "")
+
+
+def pieces(toks: list[Token]) -> list[tuple]:
+    """The tokens (with gaps) as the workspace template's flat tuples."""
+    out: list[tuple] = []
+    for token in toks:
+        mark = token.mark
+        if mark is not None:
+            op = "first" if token.first else "open"
+            out.append((op, token.classes, mark.id, mark.kind, mark.version, mark.label))
+        elif token.close:
+            out.append(CLOSE)
+        else:
+            out.append(("gap" if token.gap else "text", token.text, "", "", "", ""))
+    return out

@@ -8,7 +8,10 @@ Python from the spans the workspace already loaded (no extra query).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db.models import (
     Case,
@@ -24,6 +27,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.template.loader import get_template
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 
 from annotations import rendering
 from annotations.models import (
@@ -97,25 +103,153 @@ def workspace_sources(limit: int = 200) -> list[str]:
 # --- one article -------------------------------------------------------------------------------
 
 
+# The columns the workspace shows, read as plain tuples: no model instances and no timestamp
+# conversion (with 1,000 spans that alone cost more than the rest of the page's data).
+_SPAN_COLUMNS = (
+    "id",
+    "start",
+    "end",
+    "kind",
+    "status",
+    "text",
+    "note",
+    "confidence",
+    "version",
+    "speaker_id",
+    "speaker__name",
+    "speaker__kind",
+    "speaker__folded",
+    "entity_id",
+    "entity__name",
+    "entity__kind",
+    "entity__folded",
+    "claim_id",
+    "claim__text",
+    "claim__verdict",
+    "claim__claimant__name",
+)
+
+
 def workspace_spans(*, article_id: int) -> QuerySet:
-    """Every span the workspace shows (live ones highlighted, orphaned ones listed)."""
+    """Every span the workspace shows (live ones highlighted, orphaned ones listed), as tuples
+    of _SPAN_COLUMNS in text order; workspace_span_rows turns them into WorkspaceSpans."""
     return (
         Span.objects.filter(article_id=article_id, status__in=(*LIVE, SpanStatus.ORPHANED))
-        .select_related("entity", "speaker", "claim", "claim__claimant")
         .order_by("start", "-end", "id")
+        .values_list(*_SPAN_COLUMNS)
     )
 
 
-def workspace_marks(spans: list[Span]) -> list[Mark]:
+@dataclass(slots=True)
+class EntityRef:
+    """The speaker or entity of a span, as the workspace shows it."""
+
+    pk: int
+    name: str
+    kind: str
+    folded: str
+
+
+@dataclass(slots=True)
+class ClaimRef:
+    """The claim a claim span states, as the workspace shows it."""
+
+    pk: int
+    text: str
+    verdict: str
+    claimant_name: str | None
+
+    def get_verdict_display(self) -> str:
+        return str(Verdict(self.verdict).label) if self.verdict in Verdict.values else self.verdict
+
+
+@dataclass(slots=True)
+class WorkspaceSpan:
+    """A span as the workspace reads it (the attributes its template and panel use)."""
+
+    pk: int
+    start: int
+    end: int
+    kind: str
+    status: str
+    text: str
+    note: str
+    confidence: float | None
+    version: int
+    speaker: EntityRef | None
+    entity: EntityRef | None
+    claim: ClaimRef | None
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def speaker_id(self) -> int | None:
+        return self.speaker.pk if self.speaker else None
+
+    @property
+    def entity_id(self) -> int | None:
+        return self.entity.pk if self.entity else None
+
+    @property
+    def claim_id(self) -> int | None:
+        return self.claim.pk if self.claim else None
+
+    def get_kind_display(self) -> str:
+        return str(SpanKind(self.kind).label) if self.kind in SpanKind.values else self.kind
+
+
+def workspace_span_rows(rows) -> list[WorkspaceSpan]:
+    """Tuples of workspace_spans as WorkspaceSpans (one EntityRef/ClaimRef per id)."""
+    entities: dict[int, EntityRef] = {}
+    claims: dict[int, ClaimRef] = {}
+    result = []
+    for row in rows:
+        (pk, start, end, kind, status, text, note, confidence, version) = row[:9]
+        speaker_id, entity_id, claim_id = row[9], row[13], row[17]
+        speaker = entity = claim = None
+        if speaker_id is not None:
+            speaker = entities.get(speaker_id)
+            if speaker is None:
+                speaker = entities[speaker_id] = EntityRef(speaker_id, *row[10:13])
+        if entity_id is not None:
+            entity = entities.get(entity_id)
+            if entity is None:
+                entity = entities[entity_id] = EntityRef(entity_id, *row[14:17])
+        if claim_id is not None:
+            claim = claims.get(claim_id)
+            if claim is None:
+                claim = claims[claim_id] = ClaimRef(claim_id, *row[18:21])
+        result.append(
+            WorkspaceSpan(
+                pk,
+                start,
+                end,
+                kind,
+                status,
+                text,
+                note,
+                confidence,
+                version,
+                speaker,
+                entity,
+                claim,
+            )
+        )
+    return result
+
+
+def workspace_marks(spans: list[WorkspaceSpan]) -> list[Mark]:
     """The live spans as the renderer needs them, with a short label for the tooltip."""
     return [
-        Mark(span.id, span.start, span.end, span.kind, span.status, _label(span), span.version)
+        Mark(span.pk, span.start, span.end, span.kind, span.status, _label(span), span.version)
         for span in spans
         if span.status in LIVE
     ]
 
 
-def _label(span: Span) -> str:
+def _label(span: WorkspaceSpan) -> str:
     if span.status == SpanStatus.SUGGESTED:
         return f"{_suggestion(span).title} — press A to accept, R to reject"
     if span.kind == SpanKind.QUOTE:
@@ -131,14 +265,14 @@ def _label(span: Span) -> str:
 @dataclass
 class PanelGroup:
     key: object  # the speaker/entity/claim, or None
-    spans: list[Span] = field(default_factory=list)
+    spans: list[WorkspaceSpan] = field(default_factory=list)
 
     @property
     def count(self) -> int:
         return len(self.spans)
 
     @property
-    def first(self) -> Span:
+    def first(self) -> WorkspaceSpan:
         return self.spans[0]
 
 
@@ -146,7 +280,7 @@ class PanelGroup:
 class Suggestion:
     """A suggested span as the review list shows it: what accepting it would link."""
 
-    span: Span
+    span: WorkspaceSpan
     name: str  # the speaker or entity it proposes ("" when none)
     entity_kind: str  # the kind of that entity (mentions)
     known: bool  # name is an entity the span links already (else accepting finds or creates it)
@@ -173,7 +307,7 @@ class SuggestionGroup:
         return len(self.items)
 
 
-def _suggestion(span: Span) -> Suggestion:
+def _suggestion(span: WorkspaceSpan) -> Suggestion:
     indirect = span.kind == SpanKind.QUOTE and INDIRECT in (span.note or "").split("; ")
     if span.kind == SpanKind.QUOTE:
         if span.speaker is not None:
@@ -193,7 +327,7 @@ class Panel:
     entities: list[PanelGroup]  # accepted mentions by entity, most mentioned first
     claims: list[PanelGroup]  # accepted claim spans by claim, in text order
     suggestions: list[SuggestionGroup]  # suggested spans by kind (quotes, mentions, claims)
-    orphaned: list[Span]  # lost in a revision of the text, old text order
+    orphaned: list[WorkspaceSpan]  # lost in a revision of the text, old text order
 
     @property
     def suggested_count(self) -> int:
@@ -204,7 +338,7 @@ _SUGGESTION_LABELS = {SpanKind.QUOTE: "Quotes", SpanKind.MENTION: "Mentions"}
 _SUGGESTION_LABELS[SpanKind.CLAIM] = "Claims"
 
 
-def panel_build(spans: list[Span]) -> Panel:
+def panel_build(spans: list[WorkspaceSpan]) -> Panel:
     """Quotes by speaker, entities with mention counts, claims with verdicts (accepted spans);
     suggestions by kind for review; orphans for re-placing."""
     quotes: dict[int | None, PanelGroup] = {}
@@ -333,14 +467,50 @@ def workspace_claim(*, pk: int) -> Claim:
 # --- the page ----------------------------------------------------------------------------------
 
 
+# The highlighted text and the side panel are cached as rendered fragments (Django's cache,
+# {% cache %} in the template). Their keys are digests of everything they are made of: the
+# template's source, the language, the article (id, revision, body) and every column of every
+# span row the page loads, plus can_edit for the panel. A fragment is a pure function of its
+# key, so no write has to invalidate anything: any change to a span, its speaker, entity or
+# claim (a rename, a verdict), the body or the template gives a new key, and an unchanged
+# article renders from the cache. Only a miss builds the tokens and the panel.
+FRAGMENT_TIMEOUT = 24 * 60 * 60
+_TEMPLATE = "articles/workspace.html"
+
+
+@functools.cache
+def _template_digest() -> str:
+    origin = get_template(_TEMPLATE).origin
+    try:
+        source = Path(origin.name).read_bytes()
+    except OSError:  # not a file (a test's template loader): the name alone
+        source = str(origin.name).encode()
+    return hashlib.blake2b(source, digest_size=16).hexdigest()
+
+
+def _digest(*parts) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
 def workspace_page(*, article: Article, can_edit: bool) -> dict:
-    """Everything the workspace template shows for one article: two queries in all."""
-    spans = list(workspace_spans(article_id=article.id))
+    """Everything the workspace template shows for one article: two queries in all. The
+    tokens and the panel are built only when the template misses its cached fragment."""
+    rows = list(workspace_spans(article_id=article.id))
+    spans = functools.cache(lambda: workspace_span_rows(rows))
+    rows_digest = _digest(_template_digest(), get_language(), rows)
+
+    def text_pieces() -> list[tuple]:
+        marks = workspace_marks(spans())
+        return rendering.pieces(rendering.with_gaps(rendering.tokens(article.body, marks)))
+
     return {
         "article": article,
-        "tokens": rendering.with_gaps(rendering.tokens(article.body, workspace_marks(spans))),
-        "panel": panel_build(spans),
-        "span_count": len(spans),
+        "pieces": text_pieces,  # called by the template (only on a cache miss)
+        "panel": SimpleLazyObject(lambda: panel_build(spans())),
+        "text_key": _digest(rows_digest, article.body),
+        "panel_key": _digest(rows_digest, article.pk, article.revision, can_edit),
+        "fragment_timeout": FRAGMENT_TIMEOUT,
+        "span_count": len(rows),
         "can_edit": can_edit,
         "mode": "closed",  # the annotation form region starts closed
         "oob": False,
