@@ -1,0 +1,161 @@
+"""newsdesk.api.FastListSerializer: list pages built from a per-class plan must equal, key for
+key and type for type, what DRF's generic ModelSerializer path renders for the same rows."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.utils import timezone
+from rest_framework import serializers
+
+from annotations.models import Claim, Entity, Span, SpanKind, SpanStatus
+from annotations.serializers import ClaimSerializer, EntitySerializer, SpanSerializer
+from articles.models import Article
+from articles.serializers import ArticleListSerializer
+from newsdesk.api import FastListSerializer
+from tests.factories import (
+    ArticleFactory,
+    ClaimFactory,
+    EditorFactory,
+    EntityAliasFactory,
+    EntityFactory,
+    SpanFactory,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+
+# A timestamp with microseconds, and one that is not on a whole second in another zone either.
+WHEN = dt.datetime(2024, 3, 31, 1, 59, 58, 123456, tzinfo=dt.UTC)
+
+
+def generic(serializer_class, instances) -> list:
+    """What DRF's own ListSerializer + Serializer.to_representation give."""
+    return serializers.ListSerializer(child=serializer_class(), instance=instances).data
+
+
+def fast(serializer_class, instances) -> list:
+    many = serializer_class(instances, many=True)
+    assert isinstance(many, FastListSerializer)
+    return many.data
+
+
+def assert_same(serializer_class, instances) -> None:
+    expected, got = generic(serializer_class, instances), fast(serializer_class, instances)
+    assert len(expected) == len(got) == len(instances)
+    for want, have in zip(expected, got, strict=True):
+        assert list(have) == list(want)  # same keys, same order
+        for key in want:
+            assert type(have[key]) is type(want[key]), key
+            assert have[key] == want[key], key
+    # And the same bytes once rendered.
+    assert json.dumps(got) == json.dumps(list(expected))
+
+
+@pytest.fixture
+def spans():
+    editor = EditorFactory()
+    speaker, entity = EntityFactory(), EntityFactory()
+    claim = ClaimFactory(claimant=speaker)
+    article = ArticleFactory(body="Jane Doe said the bridge carries 1,200 cars a day, “ok”.")
+    full = SpanFactory(
+        article=article,
+        quote="the bridge carries 1,200 cars a day",
+        kind=SpanKind.QUOTE,
+        entity=None,
+        speaker=speaker,
+        status=SpanStatus.SUGGESTED,
+        origin="quotes-v1",
+        confidence=0.75,
+        note="Candidate speaker: Jane Doe",
+        prefix="Jane Doe said ",
+        suffix=", “ok”.",
+        created_by=editor,
+    )
+    mention = SpanFactory(article=article, quote="Jane Doe", entity=entity, created_by=editor)
+    claimed = SpanFactory(
+        article=article, quote="1,200 cars a day", kind=SpanKind.CLAIM, entity=None, claim=claim
+    )
+    bare = SpanFactory(article=article, quote="“ok”", kind=SpanKind.QUOTE, entity=None)
+    Span.objects.filter(pk=full.pk).update(created_at=WHEN, updated_at=WHEN, confidence=1)
+    return list(Span.objects.filter(pk__in=[full.pk, mention.pk, claimed.pk, bare.pk]))
+
+
+def test_span_rows_with_every_field_set_and_with_nulls(spans):
+    full = next(s for s in spans if s.speaker_id)
+    assert full.confidence == 1.0
+    assert full.created_by_id
+    assert full.created_at == WHEN
+    bare = next(s for s in spans if s.text == "“ok”")
+    assert bare.speaker_id is bare.entity_id is bare.claim_id is bare.confidence is None
+    assert_same(SpanSerializer, spans)
+    row = fast(SpanSerializer, [full])[0]
+    assert row["created_at"] == "2024-03-31T01:59:58.123456Z"
+    assert row["confidence"] == 1.0
+    assert isinstance(row["confidence"], float)
+    assert row["speaker"] == full.speaker_id
+    assert row["created_by"] == full.created_by_id
+
+
+def test_datetimes_follow_the_active_time_zone_like_drf(spans):
+    with timezone.override("Europe/Paris"):
+        assert_same(SpanSerializer, spans)
+        row = fast(SpanSerializer, [s for s in spans if s.created_at == WHEN])[0]
+    assert row["created_at"] == "2024-03-31T03:59:58.123456+02:00"
+
+
+def test_in_memory_values_are_converted_like_drf(spans):
+    span = spans[0]
+    span.kind = SpanKind.QUOTE  # an enum member, not a plain str
+    span.confidence = 1  # an int where the column holds floats
+    span.start = True  # DRF's IntegerField gives int(True)
+    row = fast(SpanSerializer, [span])[0]
+    assert type(row["kind"]) is str
+    assert type(row["confidence"]) is float
+    assert type(row["start"]) is int
+    assert_same(SpanSerializer, [span])
+
+
+def test_article_rows_with_and_without_optional_fields():
+    editor = EditorFactory()
+    ArticleFactory(source="The Daily", url="https://example.org/a", imported_by=editor)
+    ArticleFactory(published_at=None, imported_by=None)
+    Article.objects.update(published_at=WHEN)
+    ArticleFactory(published_at=None)
+    articles = list(Article.objects.defer("body", "original", "import_report").order_by("id"))
+    assert any(a.published_at is None for a in articles)
+    assert any(a.imported_by_id for a in articles)
+    assert_same(ArticleListSerializer, articles)
+
+
+def test_claim_rows_reviewed_and_unreviewed():
+    editor = EditorFactory()
+    ClaimFactory(claimant=EntityFactory(), verdict="false", verdict_note="No.")
+    ClaimFactory()
+    Claim.objects.filter(verdict="false").update(reviewed_by=editor, reviewed_at=WHEN)
+    claims = list(Claim.objects.order_by("id"))
+    assert claims[0].reviewed_at
+    assert claims[1].reviewed_at is None
+    assert_same(ClaimSerializer, claims)
+
+
+def test_entity_rows_render_aliases_through_their_field():
+    entity = EntityFactory(description="Mayor", external_id="Q42")
+    EntityAliasFactory(entity=entity, name="J. Doe")
+    EntityAliasFactory(entity=entity, name="Doe")
+    EntityFactory()
+    entities = list(Entity.objects.prefetch_related("aliases").order_by("id"))
+    assert_same(EntitySerializer, entities)
+    assert sorted(fast(EntitySerializer, entities)[0]["aliases"]) == ["Doe", "J. Doe"]
+
+
+def test_list_endpoints_give_each_object_as_its_detail_does(viewer_api, spans):
+    """Through the API: a list item equals the same object's detail (generic path)."""
+    ClaimFactory(verdict="false")
+    for url in ("/api/spans/", "/api/claims/", "/api/entities/"):
+        items = viewer_api.get(url).json()["results"]
+        assert items
+        for item in items:
+            assert viewer_api.get(f"{url}{item['id']}/").json() == item
+    articles = viewer_api.get("/api/articles/").json()["results"]
+    detail = viewer_api.get(f"/api/articles/{articles[0]['id']}/").json()
+    assert {key: detail[key] for key in articles[0]} == articles[0]
