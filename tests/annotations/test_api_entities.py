@@ -159,8 +159,8 @@ def test_query_count_does_not_grow_with_page_size(viewer_api, django_assert_max_
         EntityAliasFactory(entity=entity, name=f"P{i}")
 
     for size in (10, 100):
-        # session, user, 2 role checks, count, page, aliases of the page
-        with django_assert_max_num_queries(7):
+        # session, user, role groups, count, page, aliases of the page
+        with django_assert_max_num_queries(6):
             response = viewer_api.get(ENTITIES, {"page_size": size, "q": "person"})
         assert len(response.json()["results"]) == size
         assert response.json()["results"][0]["aliases"]
@@ -344,8 +344,8 @@ def test_duplicates_query_count_does_not_grow_with_the_pairs(
     assert len(viewer_api.get(DUPLICATES).json()) >= 15  # computed once per change, cached
 
     for limit in (2, 15):
-        # session, user, 2 role checks; the change marker, the pairs' entities, their aliases
-        with django_assert_max_num_queries(7):
+        # session, user, role groups; the change marker, the pairs' entities, their aliases
+        with django_assert_max_num_queries(6):
             response = viewer_api.get(DUPLICATES, {"limit": limit})
         assert len(response.json()) == limit
     assert viewer_api.get(DUPLICATES, {"limit": 0}).status_code == 400

@@ -131,6 +131,17 @@ def test_a_user_without_a_role_reads_nothing(api_client):
     assert "no reader role" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("factory", [ViewerFactory, EditorFactory], ids=["viewer", "editor"])
+def test_a_read_checks_the_role_in_one_query(factory, django_assert_num_queries):
+    """Token, then one query for the user's role groups, then the page (empty here)."""
+    token = Token.objects.create(user=factory())
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    with django_assert_num_queries(3) as queries:
+        assert client.get("/api/claims/").status_code == 200
+    groups = [q["sql"] for q in queries.captured_queries if "auth_group" in q["sql"]]
+    assert len(groups) == 1
+
+
 def test_session_writes_need_the_csrf_token(editor):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(editor)
