@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.db.models import (
@@ -28,7 +29,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 
 from annotations import rendering
@@ -158,9 +161,10 @@ class ClaimRef:
     text: str
     verdict: str
     claimant_name: str | None
+    verdict_label: str
 
     def get_verdict_display(self) -> str:
-        return str(Verdict(self.verdict).label) if self.verdict in Verdict.values else self.verdict
+        return self.verdict_label
 
 
 @dataclass(slots=True)
@@ -179,6 +183,7 @@ class WorkspaceSpan:
     speaker: EntityRef | None
     entity: EntityRef | None
     claim: ClaimRef | None
+    kind_label: str
 
     @property
     def id(self) -> int:
@@ -197,13 +202,28 @@ class WorkspaceSpan:
         return self.claim.pk if self.claim else None
 
     def get_kind_display(self) -> str:
-        return str(SpanKind(self.kind).label) if self.kind in SpanKind.values else self.kind
+        return self.kind_label
+
+    @property
+    def short(self) -> str:
+        """The text as the panel lists it (truncatechars:110)."""
+        return truncate(self.text, 110)
+
+
+def truncate(text: str, length: int) -> str:
+    """Exactly what the truncatechars filter gives, without its per-character loop for text
+    that fits (the filter counts characters of the NFC form, never more than len(text))."""
+    if len(text) <= length:
+        return unicodedata.normalize("NFC", text)
+    return Truncator(text).chars(length)
 
 
 def workspace_span_rows(rows) -> list[WorkspaceSpan]:
     """Tuples of workspace_spans as WorkspaceSpans (one EntityRef/ClaimRef per id)."""
     entities: dict[int, EntityRef] = {}
     claims: dict[int, ClaimRef] = {}
+    kinds = {value: str(label) for value, label in SpanKind.choices}
+    verdicts = {value: str(label) for value, label in Verdict.choices}
     result = []
     for row in rows:
         (pk, start, end, kind, status, text, note, confidence, version) = row[:9]
@@ -220,7 +240,10 @@ def workspace_span_rows(rows) -> list[WorkspaceSpan]:
         if claim_id is not None:
             claim = claims.get(claim_id)
             if claim is None:
-                claim = claims[claim_id] = ClaimRef(claim_id, *row[18:21])
+                verdict = row[19]
+                claim = claims[claim_id] = ClaimRef(
+                    claim_id, *row[18:21], verdicts.get(verdict, verdict)
+                )
         result.append(
             WorkspaceSpan(
                 pk,
@@ -235,6 +258,7 @@ def workspace_span_rows(rows) -> list[WorkspaceSpan]:
                 speaker,
                 entity,
                 claim,
+                kinds.get(kind, kind),
             )
         )
     return result
@@ -266,6 +290,19 @@ def _label(span: WorkspaceSpan) -> str:
 class PanelGroup:
     key: object  # the speaker/entity/claim, or None
     spans: list[WorkspaceSpan] = field(default_factory=list)
+    url: str = ""  # the entity's page (speakers, entities)
+    tag_url: str = ""  # tag all its mentions in the article (entities)
+
+    @property
+    def ids(self) -> str:
+        """The ids of its spans, for the jump button that steps through them."""
+        return " ".join(str(span.pk) for span in self.spans)
+
+    @property
+    def label(self) -> str:
+        """A claim group's entry: the claim's statement, else its first span's text."""
+        text = self.key.text if self.key is not None else self.spans[0].text
+        return truncate(text, 140)
 
     @property
     def count(self) -> int:
@@ -285,6 +322,8 @@ class Suggestion:
     entity_kind: str  # the kind of that entity (mentions)
     known: bool  # name is an entity the span links already (else accepting finds or creates it)
     indirect: bool  # an indirect quote ("officials have said …")
+    accept_url: str = ""
+    reject_url: str = ""
 
     @property
     def title(self) -> str:
@@ -338,9 +377,24 @@ _SUGGESTION_LABELS = {SpanKind.QUOTE: "Quotes", SpanKind.MENTION: "Mentions"}
 _SUGGESTION_LABELS[SpanKind.CLAIM] = "Claims"
 
 
-def panel_build(spans: list[WorkspaceSpan]) -> Panel:
+class _Url:
+    """reverse() once per page, the id filled in per row: "/spans/{}/accept/"."""
+
+    _ID = 2_147_483_647  # no real row has this id
+
+    def __init__(self, name: str, *args) -> None:
+        self.head, self.tail = reverse(name, args=[*args, self._ID]).split(str(self._ID), 1)
+
+    def __call__(self, pk: int) -> str:
+        return f"{self.head}{pk}{self.tail}"
+
+
+def panel_build(spans: list[WorkspaceSpan], *, article_id: int) -> Panel:
     """Quotes by speaker, entities with mention counts, claims with verdicts (accepted spans);
     suggestions by kind for review; orphans for re-placing."""
+    entity_url = _Url("entity-detail")
+    tag_url = _Url("mentions-tag-all", article_id)
+    accept_url, reject_url = _Url("span-accept"), _Url("span-reject")
     quotes: dict[int | None, PanelGroup] = {}
     entities: dict[int | None, PanelGroup] = {}
     claims: dict[int | None, PanelGroup] = {}
@@ -350,11 +404,23 @@ def panel_build(spans: list[WorkspaceSpan]) -> Panel:
         if span.status == SpanStatus.ORPHANED:
             orphaned.append(span)
         elif span.status == SpanStatus.SUGGESTED:
-            suggestions[span.kind].items.append(_suggestion(span))
+            item = replace(
+                _suggestion(span), accept_url=accept_url(span.pk), reject_url=reject_url(span.pk)
+            )
+            suggestions[span.kind].items.append(item)
         elif span.kind == SpanKind.QUOTE:
-            quotes.setdefault(span.speaker_id, PanelGroup(span.speaker)).spans.append(span)
+            group = quotes.get(span.speaker_id)
+            if group is None:
+                url = entity_url(span.speaker.pk) if span.speaker else ""
+                group = quotes[span.speaker_id] = PanelGroup(span.speaker, url=url)
+            group.spans.append(span)
         elif span.kind == SpanKind.MENTION:
-            entities.setdefault(span.entity_id, PanelGroup(span.entity)).spans.append(span)
+            group = entities.get(span.entity_id)
+            if group is None:
+                group = entities[span.entity_id] = PanelGroup(span.entity)
+                if span.entity:
+                    group.url, group.tag_url = entity_url(span.entity.pk), tag_url(span.entity.pk)
+            group.spans.append(span)
         else:
             claims.setdefault(span.claim_id, PanelGroup(span.claim)).spans.append(span)
     return Panel(
@@ -506,7 +572,7 @@ def workspace_page(*, article: Article, can_edit: bool) -> dict:
     return {
         "article": article,
         "pieces": text_pieces,  # called by the template (only on a cache miss)
-        "panel": SimpleLazyObject(lambda: panel_build(spans())),
+        "panel": SimpleLazyObject(lambda: panel_build(spans(), article_id=article.pk)),
         "text_key": _digest(rows_digest, article.body),
         "panel_key": _digest(rows_digest, article.pk, article.revision, can_edit),
         "fragment_timeout": FRAGMENT_TIMEOUT,
