@@ -2,12 +2,20 @@ import html
 import re
 
 import pytest
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotations import services
-from annotations.models import SpanKind, SpanStatus
-from tests.factories import ArticleFactory, EntityFactory, SpanFactory, UserFactory
+from annotations.models import SpanKind, SpanStatus, Verdict
+from tests.factories import (
+    ArticleFactory,
+    ClaimFactory,
+    EntityFactory,
+    SpanFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -169,6 +177,56 @@ def test_workspace_queries_do_not_grow_with_spans(viewer_client, django_assert_m
     assert len(large) == len(small)
     with django_assert_max_num_queries(6):
         viewer_client.get(f"/articles/{many.pk}/")
+
+
+def fragment(name: str, key: str) -> str | None:
+    return cache.get(make_template_fragment_key(name, [key]))
+
+
+def test_workspace_fragments_are_cached_and_every_change_shows(viewer_client, article):
+    """The text and the panel come from the cache while nothing they show changed; a change
+    that touches no span row (an entity renamed, a verdict given) shows at once all the same."""
+    speaker = EntityFactory(name="Jane Doe")
+    place = EntityFactory(name="Springfield")
+    SpanFactory(article=article, kind=SpanKind.QUOTE, quote="We will", entity=None, speaker=speaker)
+    SpanFactory(article=article, quote="Springfield", entity=place)
+    claim = ClaimFactory(text="1,200 people use the bridge daily.")
+    stated = SpanFactory(
+        article=article, kind=SpanKind.CLAIM, quote="1,200 people", entity=None, claim=claim
+    )
+    url = f"/articles/{article.pk}/"
+    first = viewer_client.get(url)
+    text_key, panel_key = first.context["text_key"], first.context["panel_key"]
+    cached = fragment("article-text", text_key)
+    assert cached is not None
+    assert cached in first.content.decode()
+    assert fragment("side-panel", panel_key) is not None
+    again = viewer_client.get(url)
+    assert again.context["text_key"] == text_key
+    assert article_text(again.content) == article.body
+
+    services.entity_update(entity=place, name="Springfield, Illinois")
+    services.claim_update(claim=claim, verdict=Verdict.FALSE)
+    content = viewer_client.get(url).content.decode()
+    assert 'title="Mention — Springfield, Illinois (' in content
+    assert 'title="Claim — False"' in content
+    assert '<span class="verdict verdict-false">False</span>' in content
+    panel = viewer_client.get(f"/articles/{article.pk}/panel/", **HX).content.decode()
+    assert ">Springfield, Illinois</button>" in panel
+
+    services.span_delete(span=stated)
+    content = viewer_client.get(url).content.decode()
+    assert f'data-span-id="{stated.pk}"' not in content
+    assert "No claims yet." in content
+
+
+def test_cached_workspace_is_still_escaped(viewer_client):
+    article = ArticleFactory(body="Tom said “<script>alert(1)</script>” &amp; left.")
+    SpanFactory(article=article, kind=SpanKind.QUOTE, quote="<script>alert(1)</script>")
+    for _ in range(2):  # a render, then the cached fragments
+        content = viewer_client.get(f"/articles/{article.pk}/").content.decode()
+        assert "<script>alert(1)" not in content
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
 
 
 def test_workspace_shows_editor_tools_only_to_editors(client, article, editor, viewer):
