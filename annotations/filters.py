@@ -6,10 +6,10 @@ from django.contrib.auth import get_user_model
 from annotations import selectors
 from annotations.models import Claim, Entity, EntityKind, Span, SpanKind, SpanStatus, Verdict
 from articles.models import Article
-from newsdesk.api import DateTimeFilter
+from newsdesk.api import DateTimeFilter, FilterSet
 
 
-class SpanFilter(django_filters.FilterSet):
+class SpanFilter(FilterSet):
     article = django_filters.ModelChoiceFilter(
         queryset=Article.objects.only("pk"), help_text="Article id."
     )
@@ -68,7 +68,7 @@ class SpanFilter(django_filters.FilterSet):
         ]
 
 
-class EntityFilter(django_filters.FilterSet):
+class EntityFilter(FilterSet):
     kind = django_filters.MultipleChoiceFilter(
         choices=EntityKind.choices,
         distinct=False,
@@ -91,7 +91,7 @@ class EntityFilter(django_filters.FilterSet):
         return selectors.entity_search(queryset, value)
 
 
-class ClaimFilter(django_filters.FilterSet):
+class ClaimFilter(FilterSet):
     verdict = django_filters.MultipleChoiceFilter(
         choices=Verdict.choices,
         distinct=False,

@@ -325,6 +325,26 @@ class PlainTextRenderer(renderers.BaseRenderer):
 # --- filters -----------------------------------------------------------------------------------
 
 
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet, with its form class built once per FilterSet class.
+
+    django-filter builds a new form class on every request (a form field for every filter,
+    labels, choices: ~0.5 ms of CPU on a span list, as much as the page's SQL). The form
+    class depends only on the filters' declarations, unless a filter's queryset is a callable
+    of the request: then it is built per request, as django-filter does. Every request still
+    gets its own form instance (a deep copy of the fields) and its own filters.
+    """
+
+    def get_form_class(self):
+        cls = type(self)
+        form_class = cls.__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            if not any(callable(getattr(f, "queryset", None)) for f in self.filters.values()):
+                cls._form_class = form_class
+        return form_class
+
+
 class _UTCDateTimeField(django_filters.fields.IsoDateTimeField):
     """An ISO 8601 date or date-time that must also be representable in UTC."""
 
