@@ -22,10 +22,12 @@ ENDPOINTS = {
     "claims_by_verdict",
     "w3c_export",
     "workspace",
+    "workspace_cold",
     "span_create_api",
     "span_create_htmx",
 }
-READS = ENDPOINTS - {"workspace", "span_create_api", "span_create_htmx"}
+WORKSPACE = {"workspace", "workspace_cold"}
+READS = ENDPOINTS - WORKSPACE - {"span_create_api", "span_create_htmx"}
 RESULT_KEYS = {
     "key",
     "label",
@@ -183,7 +185,7 @@ def test_bench_command_measures_everything_and_writes_json(tmp_path, capsys):
     for key in READS:
         assert data["endpoints"][key]["floor_p95_ms"] > 0
         assert data["endpoints"][key]["ratio_p95"] > 0
-    assert set(data["growth"]) == READS | {"workspace"}
+    assert set(data["growth"]) == READS | WORKSPACE
     assert data["import"]["files"] == 5
     assert data["import"]["outcomes"] == {"imported": 5}
     assert data["import"]["articles_per_second"] > 0

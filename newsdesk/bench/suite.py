@@ -24,6 +24,7 @@ from pathlib import Path
 
 import django
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -276,7 +277,16 @@ def endpoints_measure(
             lambda i: Request("GET", f"/articles/{workspace}/"),
             target_ms=150.0,
             max_ratio=None,
-        )
+        ),
+        # The same page when its cached fragments are gone (the first view after a write):
+        # tokens, panel and both templates rendered. The cache is emptied before the clock starts.
+        Case(
+            "workspace_cold",
+            f"workspace, {options.workspace_spans:,} spans, no cache",
+            lambda i: (cache.clear(), Request("GET", f"/articles/{workspace}/"))[1],
+            target_ms=150.0,
+            max_ratio=None,
+        ),
     ]
     results = []
     for case in cases:
@@ -423,7 +433,7 @@ def targets(out: dict) -> list[dict]:
             r["p95_ms"],
             r["p95_ms"] <= r["target_p95_ms"],
         )
-        if r["ratio_p95"] is not None and key != "workspace":
+        if r["ratio_p95"] is not None and not key.startswith("workspace"):
             check(f"{key} ÷ floor", "≤ 3", r["ratio_p95"], r["ratio_p95"] <= 3)
         if r["queries_page_10"] is not None:
             check(
