@@ -21,16 +21,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from rest_framework import (
-    authentication,
-    exceptions,
-    filters,
-    pagination,
-    permissions,
-    renderers,
-    throttling,
-)
+from rest_framework import exceptions, filters, pagination, permissions, renderers, throttling
 from rest_framework import serializers as drf_serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
@@ -38,7 +29,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from annotations.services import StaleVersion
-from newsdesk.roles import can_read, is_editor, remember_roles, with_roles
+from newsdesk.roles import can_read, is_editor
 
 MAX_PAGE_SIZE = 200
 # Ids in URLs: at most 18 digits, so that every id a URL can hold fits a 64-bit column (a
@@ -75,26 +66,6 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     return drf_exception_handler(exc, context)
-
-
-# --- authentication --------------------------------------------------------------------------
-
-
-class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's token authentication, reading the user's roles in the same query (the
-    permission check then needs none of its own)."""
-
-    def authenticate_credentials(self, key):
-        model = self.get_model()
-        tokens = with_roles(model.objects.select_related("user"), user_ref="user_id")
-        try:
-            token = tokens.get(key=key)
-        except model.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        remember_roles(token.user, editor=token._newsdesk_editor, viewer=token._newsdesk_viewer)
-        return (token.user, token)
 
 
 # --- permissions -----------------------------------------------------------------------------
