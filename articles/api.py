@@ -91,6 +91,10 @@ _W3C_EXAMPLE = {
 }
 
 
+# An id no real row has, to cut a reversed detail URL around (URL ids have at most 18 digits).
+_ID_MARK = 987654321987654321
+
+
 @extend_schema_view(
     list=extend_schema(summary="List articles (without bodies), newest import first"),
     retrieve=extend_schema(summary="One article with its body"),
@@ -116,9 +120,17 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     def _export_parts(self):
         article = self.get_object()
         request = self.request
+        # Each kind's IRI is reversed once, around a placeholder id: reverse() and
+        # build_absolute_uri() per span and per entity were a tenth of an export's CPU.
+        around: dict[str, tuple[str, str]] = {}
 
         def iri(kind: str, pk: int) -> str:
-            return request.build_absolute_uri(reverse(f"api-{kind}-detail", args=[pk]))
+            if kind not in around:
+                url = request.build_absolute_uri(reverse(f"api-{kind}-detail", args=[_ID_MARK]))
+                prefix, _, suffix = url.partition(str(_ID_MARK))
+                around[kind] = prefix, suffix
+            prefix, suffix = around[kind]
+            return f"{prefix}{int(pk)}{suffix}"
 
         spans = annotation_selectors.export_spans(
             annotation_selectors.export_article_spans(article=article), iri

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from annotations.models import SpanKind, SpanStatus
@@ -231,6 +232,27 @@ def test_w3c_collection_selectors_match_the_body(viewer_api, annotated):
     } in quote["body"]
     claim_values = [b.get("value") for b in by_id[str(spans["claim"].id)]["body"]]
     assert "mostly_true" in claim_values
+
+
+def test_w3c_iris_are_the_objects_api_urls(viewer_api, annotated):
+    """Every IRI in the export is the absolute URL of its object's API detail route."""
+    article, spans = annotated
+    data = viewer_api.get(f"{ARTICLES}{article.id}/w3c/", secure=True).json()
+
+    def url(kind: str, pk: int) -> str:
+        return f"https://testserver{reverse(f'api-{kind}-detail', args=[pk])}"
+
+    items = {item["id"]: item for item in data["first"]["items"]}
+    assert set(items) == {url("span", s.id) for name, s in spans.items() if name != "rejected"}
+    sources = {b["source"] for i in items.values() for b in i["body"] if "source" in b}
+    expected = {
+        url("entity", s.speaker_id or s.entity_id)
+        for s in spans.values()
+        if s.speaker_id or s.entity_id
+    }
+    expected.add(url("claim", spans["claim"].claim_id))
+    assert expected <= sources
+    assert {i["target"]["source"] for i in items.values()} == {url("article", article.id)}
 
 
 def test_w3c_positions_count_code_points(viewer_api, annotated):
