@@ -8,11 +8,12 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from annotations.models import SpanKind, SpanStatus
+from annotations.models import Span, SpanKind, SpanStatus
 from articles.models import Article
 from tests.factories import (
     ArticleFactory,
     ClaimFactory,
+    EditorFactory,
     EntityFactory,
     SpanFactory,
 )
@@ -253,6 +254,23 @@ def test_w3c_iris_are_the_objects_api_urls(viewer_api, annotated):
     expected.add(url("claim", spans["claim"].claim_id))
     assert expected <= sources
     assert {i["target"]["source"] for i in items.values()} == {url("article", article.id)}
+
+
+def test_w3c_names_the_editor_and_the_claimant(viewer_api, annotated):
+    article, spans = annotated
+    editor = EditorFactory(username="fact.checker")
+    when = dt.datetime(2025, 1, 2, 10, 0, tzinfo=dt.UTC)
+    Span.objects.filter(pk=spans["claim"].pk).update(created_by=editor, created_at=when)
+    items = viewer_api.get(f"{ARTICLES}{article.id}/w3c/").json()["first"]["items"]
+    claim = next(i for i in items if i["id"].endswith(f"/spans/{spans['claim'].id}/"))
+    assert claim["creator"] == {"type": "Person", "nickname": "fact.checker"}
+    assert claim["created"] == "2025-01-02T10:00:00Z"
+    claimant = spans["claim"].claim.claimant
+    tags = [b for b in claim["body"] if b.get("purpose") == "tagging"]
+    assert any(b.get("source", "").endswith(f"/api/entities/{claimant.id}/") for b in tags)
+    assert claimant.name in [b.get("value") for b in tags]
+    others = [i for i in items if i["id"] != claim["id"] and "creator" in i]
+    assert all(i["creator"]["nickname"] != "fact.checker" for i in others)
 
 
 def test_w3c_positions_count_code_points(viewer_api, annotated):
