@@ -45,7 +45,7 @@ clean:
 	rm -rf $(VENV) staticfiles .pytest_cache artifacts
 
 # Load test on loopback: scratch database (PostgreSQL if DATABASE_URL points there), seeds,
-# gunicorn with 2 x cores + 1 workers on 127.0.0.1:8765, locust for 30 s; prints req/s, p95,
+# gunicorn with one worker per core on 127.0.0.1:8765, locust (20 clients, no think time) for 30 s; prints req/s, p95,
 # errors (details in artifacts/loadtest/). LOADTEST_USERS / LOADTEST_TIME change the load.
 loadtest: install
 	$(BIN)/python loadtest/run.py
