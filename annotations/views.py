@@ -73,32 +73,25 @@ def _login(request):
     return redirect_to_login(request.get_full_path())
 
 
-def reader_required(view):
-    """Signed in (else to the login page) and a viewer or editor (else 403)."""
+def _role_required(allowed):
+    """Signed in (else to the login page) and allowed(user) (else 403)."""
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return _login(request)
-        if not can_read(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return _login(request)
+            if not allowed(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
-def editor_required(view):
-    """Signed in (else to the login page) and a member of editors (else 403)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return _login(request)
-        if not is_editor(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+reader_required = _role_required(can_read)  # viewers and editors
+editor_required = _role_required(is_editor)
 
 
 def _page(request, template: str, partial: str, context: dict, status: int = 200):
