@@ -306,20 +306,34 @@ def _parent_param(name: str, what: str) -> OpenApiParameter:
     return OpenApiParameter(name, int, OpenApiParameter.PATH, description=f"{what} id.")
 
 
+# Spans under a parent in the URL: a missing parent is a 404, not an empty page. (A comment,
+# not a docstring: drf-spectacular would copy a docstring into every subclass's description.)
+class _NestedSpanList(mixins.ListModelMixin, _SpanListBase):
+    parent_model = None  # Article or Entity
+    parent_kwarg = ""  # the URL kwarg that holds its id
+    select = None  # the selector that takes the parent's id
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
+            return selectors.api_span_list().none()
+        what = self.parent_model._meta.model_name
+        parent_id = _existing(self.parent_model, self.kwargs[self.parent_kwarg], what)
+        return type(self).select(parent_id)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Spans of one article, in text order by default",
         parameters=[_parent_param("article_pk", "Article")],
     )
 )
-class ArticleSpanViewSet(mixins.ListModelMixin, _SpanListBase):
+class ArticleSpanViewSet(_NestedSpanList):
     ordering_fields = ["start", "created_at"]
     ordering = ("start", "-end", "id")
+    parent_model, parent_kwarg = Article, "article_pk"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
-            return selectors.api_span_list().none()
-        article_id = _existing(Article, self.kwargs["article_pk"], "article")
+    @staticmethod
+    def select(article_id):
         return selectors.api_article_spans(article_id=article_id)
 
 
@@ -329,11 +343,11 @@ class ArticleSpanViewSet(mixins.ListModelMixin, _SpanListBase):
         parameters=[_parent_param("entity_pk", "Entity")],
     )
 )
-class EntityQuoteViewSet(mixins.ListModelMixin, _SpanListBase):
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return selectors.api_span_list().none()
-        entity_id = _existing(Entity, self.kwargs["entity_pk"], "entity")
+class EntityQuoteViewSet(_NestedSpanList):
+    parent_model, parent_kwarg = Entity, "entity_pk"
+
+    @staticmethod
+    def select(entity_id):
         return selectors.api_entity_quotes(entity_id=entity_id)
 
 
@@ -343,11 +357,11 @@ class EntityQuoteViewSet(mixins.ListModelMixin, _SpanListBase):
         parameters=[_parent_param("entity_pk", "Entity")],
     )
 )
-class EntityMentionViewSet(mixins.ListModelMixin, _SpanListBase):
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return selectors.api_span_list().none()
-        entity_id = _existing(Entity, self.kwargs["entity_pk"], "entity")
+class EntityMentionViewSet(_NestedSpanList):
+    parent_model, parent_kwarg = Entity, "entity_pk"
+
+    @staticmethod
+    def select(entity_id):
         return selectors.api_entity_mentions(entity_id=entity_id)
 
 
