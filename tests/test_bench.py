@@ -217,3 +217,23 @@ def test_bench_reuse_keeps_the_archive_for_the_next_run(tmp_path):
     second = json.loads((tmp_path / "second.json").read_text())
     assert second["archive"]["load"]["articles_added"] == 0
     assert list(first.values_list("id", flat=True)) == ids
+
+
+@pytest.mark.django_db
+def test_bench_only_measures_the_parts_named(tmp_path):
+    out = tmp_path / "only.json"
+    call_command(
+        "bench",
+        articles=4,
+        spans_per_article=5,
+        entities=100,
+        workspace_spans=20,
+        requests=2,
+        only="article_list,workspace_cold",
+        json_out=str(out),
+    )
+    data = json.loads(out.read_text())
+    assert set(data["endpoints"]) == {"article_list", "workspace_cold"}
+    assert data["import"] is None
+    assert data["suggesters"] is None
+    assert all(t["what"].split()[0] in {"article_list", "workspace_cold"} for t in data["targets"])
