@@ -42,6 +42,7 @@ from newsdesk.api import (
     CursorPagination,
     JSONLinesRenderer,
     PageNumberPagination,
+    RowListMixin,
     StableOrderingFilter,
 )
 from newsdesk.api_views import ConflictSerializer
@@ -106,7 +107,7 @@ class SpanViewSet(
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
-    mixins.ListModelMixin,
+    RowListMixin,
     _SpanListBase,
 ):
     """Quotes, mentions and claims: stretches of an article's body."""
@@ -308,7 +309,7 @@ def _parent_param(name: str, what: str) -> OpenApiParameter:
 
 # Spans under a parent in the URL: a missing parent is a 404, not an empty page. (A comment,
 # not a docstring: drf-spectacular would copy a docstring into every subclass's description.)
-class _NestedSpanList(mixins.ListModelMixin, _SpanListBase):
+class _NestedSpanList(RowListMixin, _SpanListBase):
     parent_model = None  # Article or Entity
     parent_kwarg = ""  # the URL kwarg that holds its id
     select = None  # the selector that takes the parent's id
@@ -531,7 +532,7 @@ def _replace_aliases(entity: Entity, names: list[str]) -> None:
     partial_update=extend_schema(summary="Change a claim (a new verdict records the reviewer)"),
     destroy=extend_schema(summary="Delete a claim and the spans that state it"),
 )
-class ClaimViewSet(viewsets.ModelViewSet):
+class ClaimViewSet(RowListMixin, viewsets.ModelViewSet):
     """Checkable statements with verdicts; spans in articles state them."""
 
     serializer_class = ClaimSerializer

@@ -35,6 +35,7 @@ from newsdesk.api import (
     JSONLinesRenderer,
     PageNumberPagination,
     PlainTextRenderer,
+    RowListMixin,
     StableOrderingFilter,
 )
 from newsdesk.api_views import ErrorSerializer
@@ -99,7 +100,7 @@ _ID_MARK = 987654321987654321
     list=extend_schema(summary="List articles (without bodies), newest import first"),
     retrieve=extend_schema(summary="One article with its body"),
 )
-class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
+class ArticleViewSet(RowListMixin, viewsets.ReadOnlyModelViewSet):
     """Imported articles. Import through the admin or `manage.py import_articles`."""
 
     filterset_class = ArticleFilter

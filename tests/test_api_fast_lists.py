@@ -171,13 +171,26 @@ def test_list_endpoints_give_each_object_as_its_detail_does(viewer_api, spans):
 
 
 def test_a_filterset_builds_its_form_class_once_and_validates_each_request_alone(spans):
-    first = SpanFilter(QueryDict("kind=quote"), queryset=Span.objects.all())
+    first = SpanFilter(QueryDict("kind=quote&article="), queryset=Span.objects.all())
     second = SpanFilter(QueryDict("kind=nonsense&article=999999"), queryset=Span.objects.all())
-    assert type(first.form) is type(second.form)
+    assert type(first.form) is type(second.form)  # the same filters named: one form class
     assert first.form is not second.form
     assert sorted(s.pk for s in first.qs) == sorted(s.pk for s in spans if s.kind == "quote")
     assert set(second.errors) == {"kind", "article"}
     assert first.is_valid()
+
+
+def test_a_filterset_copies_and_validates_only_the_filters_named(spans):
+    named = SpanFilter(QueryDict("status=accepted&page_size=5"), queryset=Span.objects.all())
+    assert list(named.filters) == ["status"]
+    assert list(named.form.fields) == ["status"]
+    # the declarations are never handed out: each request filters with its own copies
+    assert named.filters["status"] is not SpanFilter.base_filters["status"]
+    assert named.filters["status"].parent is named
+    assert sorted(s.pk for s in named.qs) == sorted(s.pk for s in spans if s.status == "accepted")
+    unfiltered = SpanFilter(QueryDict("ordering=-id"), queryset=Span.objects.all())
+    assert unfiltered.is_valid()
+    assert sorted(s.pk for s in unfiltered.qs) == sorted(s.pk for s in spans)
 
 
 def test_a_filter_whose_queryset_depends_on_the_request_gets_a_form_class_per_request():
@@ -193,6 +206,6 @@ def test_a_filter_whose_queryset_depends_on_the_request_gets_a_form_class_per_re
 
     request = RequestFactory().get("/")
     request.user = EditorFactory()
-    a = MineFilter(QueryDict(""), queryset=Span.objects.all(), request=request)
-    b = MineFilter(QueryDict(""), queryset=Span.objects.all(), request=request)
+    a = MineFilter(QueryDict("entity="), queryset=Span.objects.all(), request=request)
+    b = MineFilter(QueryDict("entity="), queryset=Span.objects.all(), request=request)
     assert type(a.form) is not type(b.form)
