@@ -1,4 +1,5 @@
-"""The two roles: members of `editors` write, members of `viewers` (and editors) read."""
+"""The two roles: members of `editors` write, members of `viewers` (and editors) read; and the
+user an API token names, read with those roles in one query."""
 
 from functools import cache
 
@@ -38,6 +39,53 @@ def _roles_sql() -> tuple[str, str]:
         f"ON m.{qn(groups.m2m_reverse_name())} = g.{qn(group_model._meta.pk.column)} "
         f"WHERE m.{qn(groups.m2m_column_name())} = %s AND g.{name} IN (%s, %s)"
     )
+
+
+def token_user(key: str):
+    """The user whose API token is ``key``, with their roles already read, or None.
+
+    Every API request asks: DRF's check (the ORM building a token-and-user join, then a second
+    query for the roles) cost ~1.5 ms of CPU here against ~0.2 ms for one plain query (bench).
+    """
+    alias, sql, attnames = _token_user_sql()
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [EDITORS, VIEWERS, key])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    width = len(attnames)
+    user = get_user_model().from_db(alias, attnames, rows[0][:width])
+    user._newsdesk_roles = frozenset(row[width] for row in rows if row[width] is not None)
+    return user
+
+
+@cache
+def _token_user_sql() -> tuple[str, str, list[str]]:
+    """(database alias, SELECT of the user's columns and role names by token key, the user
+    model's attribute names in that order): one row per role group, or one with a NULL name."""
+    from rest_framework.authtoken.models import Token
+
+    user_model = get_user_model()
+    groups = user_model._meta.get_field("groups")
+    group_model = groups.related_model
+    alias = router.db_for_read(Token)
+    qn = connections[alias].ops.quote_name
+    fields = user_model._meta.concrete_fields
+    columns = ", ".join(f"u.{qn(f.column)}" for f in fields)
+    user_id = qn(user_model._meta.pk.column)
+    group_id = qn(group_model._meta.pk.column)
+    name = qn(group_model._meta.get_field("name").column)
+    sql = (
+        f"SELECT {columns}, g.{name} FROM {qn(Token._meta.db_table)} t "
+        f"INNER JOIN {qn(user_model._meta.db_table)} u "
+        f"ON u.{user_id} = t.{qn(Token._meta.get_field('user').column)} "
+        f"LEFT JOIN {qn(groups.m2m_db_table())} m ON m.{qn(groups.m2m_column_name())} = u.{user_id} "
+        f"AND m.{qn(groups.m2m_reverse_name())} IN "
+        f"(SELECT {group_id} FROM {qn(group_model._meta.db_table)} WHERE {name} IN (%s, %s)) "
+        f"LEFT JOIN {qn(group_model._meta.db_table)} g ON g.{group_id} = m.{qn(groups.m2m_reverse_name())} "
+        f"WHERE t.{qn(Token._meta.pk.column)} = %s"
+    )
+    return alias, sql, [f.attname for f in fields]
 
 
 def is_editor(user) -> bool:

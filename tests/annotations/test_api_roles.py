@@ -1,6 +1,8 @@
 """Who may do what through the API: anonymous 401, viewers read, editors write; tokens; throttling."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -133,13 +135,54 @@ def test_a_user_without_a_role_reads_nothing(api_client):
 
 @pytest.mark.parametrize("factory", [ViewerFactory, EditorFactory], ids=["viewer", "editor"])
 def test_a_token_read_checks_the_roles_in_one_query(factory, django_assert_num_queries):
-    """The token and its user, one query for the user's role groups, then the page."""
+    """The token, its user and the user's role groups in one query, then the page."""
     token = Token.objects.create(user=factory())
     client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
-    with django_assert_num_queries(3) as queries:
+    with django_assert_num_queries(2) as queries:
         assert client.get("/api/claims/").status_code == 200
     groups = [q["sql"] for q in queries.captured_queries if "auth_group" in q["sql"]]
     assert len(groups) == 1
+
+
+def test_a_token_user_is_the_user_with_their_roles_and_nothing_else(editor):
+    from newsdesk.roles import token_user
+
+    editor.groups.add(Group.objects.create(name="sports desk"))  # not a role
+    key = Token.objects.create(user=editor).key
+    user = token_user(key)
+    assert user == editor
+    assert (user.username, user.password, user.is_active) == (
+        editor.username,
+        editor.password,
+        True,
+    )
+    assert user._newsdesk_roles == {"editors"}
+    assert token_user(key[:-1] + ("0" if key[-1] != "0" else "1")) is None
+
+
+@pytest.mark.parametrize(
+    ("user", "status", "detail"),
+    [
+        ("inactive", 401, "User inactive or deleted."),
+        ("no role", 403, "no reader role"),
+        ("superuser", 200, None),
+        ("unknown", 401, "Invalid token."),
+    ],
+)
+def test_token_answers_for_each_kind_of_user(user, status, detail):
+    if user == "unknown":
+        key = "0" * 40
+    else:
+        account = {
+            "inactive": lambda: ViewerFactory(is_active=False),
+            "no role": lambda: get_user_model().objects.create_user("nobody"),
+            "superuser": lambda: get_user_model().objects.create_superuser("root", "", "pw"),
+        }[user]()
+        key = Token.objects.create(user=account).key
+    response = APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/claims/")
+    assert response.status_code == status
+    if detail:
+        assert detail in response.json()["detail"]
 
 
 @pytest.mark.parametrize("factory", [ViewerFactory, EditorFactory], ids=["viewer", "editor"])
