@@ -7,11 +7,12 @@ The weights are deliberately few and readable, so an editor can tell why a sente
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from annotations.suggesters import sentences
+from annotations.suggesters import one_of, sentences
 
 ORIGIN = "suggester:claims"
 THRESHOLD = 0.35
@@ -27,7 +28,7 @@ class ClaimSuggestion:
 
 _NUMBER_WORDS = (
     r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
-    r"|hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozens?"
+    r"|hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|dozens"
     r"|half|double|twice|triple"
 )
 _MONTHS = (
@@ -35,16 +36,32 @@ _MONTHS = (
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
 _FIGURE = r"\d[\d,.]*"
-# Figures, each its own pattern (cheap: they start with a digit or a currency sign).
+# Figures, each its own pattern. Each starts with one character class (a digit or a currency
+# sign), which lets the regex engine skip ahead to the next such character; the checks on
+# what comes before a figure are lookbehinds after that character.
 _FIGURES: tuple[tuple[str, re.Pattern[str], float], ...] = (
     ("percent", re.compile(rf"{_FIGURE}\s?(?:%|per ?cent\b|percent\b)"), 0.25),
-    ("money", re.compile(rf"[$£€¥]\s?{_FIGURE}|{_FIGURE}\s?(?:dollars|pounds|euros|bn|m)\b"), 0.25),
-    # A figure, but not a year ("in 2023"): years and dates are not counts to check.
-    ("figure", re.compile(rf"(?<![\w.])(?!(?:19|20)\d\d(?!\w)){_FIGURE}(?!\w)"), 0.35),
+    (
+        "money",
+        # "$5", "€ 12.5" / "5 dollars", "1.5bn"
+        re.compile(
+            rf"[$£€¥\d](?:(?<=[$£€¥])\s?{_FIGURE}"
+            r"|(?<=\d)[\d,.]*\s?(?:dollars|pounds|euros|bn|m)\b)"
+        ),
+        0.25,
+    ),
+    # A figure, but not a year ("in 2023"): years and dates are not counts to check. The
+    # figure's first digit, not after a letter, digit or point, and not the 1 of 19xx or
+    # the 2 of 20xx.
+    (
+        "figure",
+        re.compile(r"\d(?<![\w.]\d)(?!(?<=1)9\d\d(?!\w)|(?<=2)0\d\d(?!\w))[\d,.]*(?!\w)"),
+        0.35,
+    ),
 )
 _DATE_BEFORE = re.compile(rf"(?:{_MONTHS})\.? $")
 _DATE_AFTER = re.compile(rf"(?:st|nd|rd|th)? (?:{_MONTHS})\b")
-# Words, all in one alternation that only starts at a letter; the group says which signal.
+# Words and phrases, literal text (no regex), by signal.
 _WORD_SIGNALS: tuple[tuple[str, str, float], ...] = (
     ("amount", _NUMBER_WORDS, 0.2),
     (
@@ -72,25 +89,21 @@ _WORD_SIGNALS: tuple[tuple[str, str, float], ...] = (
     ("fact", r"is|are|was|were|has|have|had", 0.05),
     ("source", r"according to|said|says|say|reported|confirmed", 0.05),
 )
-_WORDS = re.compile(
-    r"(?=[a-z])\b(?:" + "|".join(f"(?P<{n}>{p})" for n, p, _ in _WORD_SIGNALS) + r")\b"
-)
+# The first signal to list a word has it.
+_SIGNAL_OF = {
+    phrase: name for name, phrases, _ in reversed(_WORD_SIGNALS) for phrase in phrases.split("|")
+}
+# All of them in one trie that only starts at a letter; `_SIGNAL_OF` says which signal.
+_WORDS = re.compile(r"(?=[a-z])\b(?:" + one_of(_SIGNAL_OF) + r")\b")
 _WEIGHTS = {name: weight for name, _, weight in _FIGURES + _WORD_SIGNALS}
-_IMPLIES = {"percent": ("figure",), "money": ("figure",)}
+_IMPLIES = {"percent": "figure", "money": "figure"}
 
 
 def _signals(lowered: str, spans: list[tuple[int, int]]) -> list[set[str]]:
     """The signals each sentence carries, from a few passes over the whole text."""
-    found: list[set[str]] = [set() for _ in spans]
-    starts = [start for start, _ in spans]
-
-    def mark(position: int, name: str) -> None:
-        i = bisect_right(starts, position) - 1
-        if i >= 0 and position < spans[i][1]:
-            found[i].add(name)
-            found[i].update(_IMPLIES.get(name, ()))
-
+    hits: list[tuple[int, str]] = []  # (where, signal)
     for name, pattern, _ in _FIGURES:
+        implied = _IMPLIES.get(name)
         for match in pattern.finditer(lowered):
             start, end = match.span()
             if name == "figure" and (
@@ -98,17 +111,26 @@ def _signals(lowered: str, spans: list[tuple[int, int]]) -> list[set[str]]:
                 or _DATE_AFTER.match(lowered, end)
             ):
                 continue  # "october 7", "7 october": a date
-            mark(start, name)
-    for match in _WORDS.finditer(lowered):
-        mark(match.start(), match.lastgroup)
+            hits.append((start, name))
+            if implied:
+                hits.append((start, implied))
+    signal_of = _SIGNAL_OF
+    hits.extend((match.start(), signal_of[match.group()]) for match in _WORDS.finditer(lowered))
+
+    found: list[set[str]] = [set() for _ in spans]
+    starts = [start for start, _ in spans]
+    for position, name in hits:
+        i = bisect_right(starts, position) - 1
+        if i >= 0 and position < spans[i][1]:
+            found[i].add(name)
     return found
 
 
-def _score(sentence: str, signals: set[str]) -> float:
-    total = sum(_WEIGHTS[name] for name in signals)
+def _score(sentence: str, total: float) -> float:
+    """The sentence's score from `total`, the sum of its signals' weights."""
     if sentence.rstrip(" ”’\"'").endswith("?"):
         total -= 0.3  # a question asks; it does not claim
-    if len(sentence.split()) < 6:
+    if len(sentence.split(None, 5)) < 6:  # fewer than six words (at most six pieces)
         total -= 0.2
     return round(max(0.0, min(1.0, total)), 2)
 
@@ -116,7 +138,7 @@ def _score(sentence: str, signals: set[str]) -> float:
 def score(sentence: str) -> float:
     """How check-worthy one sentence is, from 0 to 1."""
     [signals] = _signals(sentence.lower(), [(0, len(sentence))])
-    return _score(sentence, signals)
+    return _score(sentence, sum(map(_WEIGHTS.__getitem__, signals)))
 
 
 def suggest_claims(body: str, threshold: float = THRESHOLD) -> list[ClaimSuggestion]:
@@ -134,9 +156,16 @@ def suggest_claims(body: str, threshold: float = THRESHOLD) -> list[ClaimSuggest
     if len(lowered) != len(body):  # "İ" lowercases to two code points
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in body)
     found = []
+    weight = _WEIGHTS.__getitem__
+    # Weights short of the threshold by more than rounding can't reach it (the sentence's own
+    # checks only lower a score): most sentences stop here.
+    short = threshold - 0.01 if threshold > 0 else -math.inf
     for (start, end), signals in zip(spans, _signals(lowered, spans), strict=True):
+        total = sum(map(weight, signals))
+        if total < short:
+            continue
         text = body[start:end]
-        value = _score(text, signals)
+        value = _score(text, total)
         if value >= threshold:
             found.append(ClaimSuggestion(start, end, text, value))
     found.sort(key=lambda c: (-c.score, c.start))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ahocorasick
 
@@ -124,7 +125,17 @@ _LOWER_PARTICLES = "de|del|della|da|di|du|dos|la|le|van|von|der|den|ter|bin|ibn|
 # A capitalised word: "Blinken", "O’Brien", "Al-Aqsa", "U.S."; "Iran-backed" gives "Iran".
 _WORD = rf"(?:[{_UPPER}]\.){{2,}}|(?:(?:al|el)-)?[{_UPPER}][\w]*(?:['’][{_UPPER}]\w*)?(?:-[{_UPPER}]\w*)*"
 _GLUE = rf"(?:of|of the|for|for the|on|{_LOWER_PARTICLES})"
-_SEQUENCE = re.compile(rf"(?<!\w)(?:{_WORD})(?:[ \u00a0]+(?:{_GLUE}[ \u00a0]+)?(?:{_WORD}))*(?!\w)")
+# The first word of a sequence is _WORD, not after a letter, rewritten to start with its first
+# character ("A", "a" of "al-"): a regex that starts with a character class lets the engine
+# skip straight to the next capital instead of trying the whole pattern at every position.
+_ENDING = rf"(?:['’][{_UPPER}]\w*)?(?:-[{_UPPER}]\w*)*"
+_FIRST_WORD = (
+    rf"[{_UPPER}ae](?<!\w.)"
+    rf"(?:(?<=[{_UPPER}])\.(?:[{_UPPER}]\.)+"  # U.S.
+    rf"|(?<=[ae])l-[{_UPPER}]\w*{_ENDING}"  # al-Aqsa
+    rf"|(?<=[{_UPPER}])\w*{_ENDING})"  # Blinken, O’Brien, Al-Aqsa
+)
+_SEQUENCE = re.compile(rf"{_FIRST_WORD}(?:[ \u00a0]+(?:{_GLUE}[ \u00a0]+)?(?:{_WORD}))*(?!\w)")
 _TOKEN = re.compile(rf"{_WORD}|[a-z]+")
 _PARTICLES = frozenset(_LOWER_PARTICLES.split("|"))
 _PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "across", "throughout", "outside", "inside"})
@@ -136,7 +147,7 @@ _OPENERS = frozenset(".!?:;•…\"“‘'([\n—–")
 @dataclass(frozen=True)
 class _Lists:
     phrases: dict[tuple[str, ...], str]  # token tuple -> GPE, LOC, NORP, ORG or TITLE
-    longest: int
+    sizes: dict[str, tuple[int, ...]]  # first token -> lengths of its phrases, longest first
     org_words: frozenset[str]
     stop: frozenset[str]
 
@@ -159,7 +170,7 @@ def _lists() -> _Lists:
                 phrases[tuple(_TOKEN.findall(phrase))] = kind
         _LISTS_CACHE = _Lists(
             phrases=phrases,
-            longest=max(len(p) for p in phrases),
+            sizes=_sizes(phrases),
             org_words=words("org_words"),
             stop=words("stopwords"),
         )
@@ -169,85 +180,144 @@ def _lists() -> _Lists:
 _LISTS_CACHE: _Lists | None = None
 
 
-@dataclass
+def _sizes(phrases: Iterable[tuple[str, ...]]) -> dict[str, tuple[int, ...]]:
+    by_first: dict[str, set[int]] = {}
+    for phrase in phrases:
+        by_first.setdefault(phrase[0], set()).add(len(phrase))
+    return {first: tuple(sorted(sizes, reverse=True)) for first, sizes in by_first.items()}
+
+
+@dataclass(slots=True)
 class _Segment:
     start: int
     end: int
-    tokens: list[str]
+    tokens: tuple[str, ...]
     kind: str | None  # None: an unknown run, to be guessed
     initial: bool = False  # starts a sentence
     after_title: bool = False
-    after_place_word: bool = False
+    after_place_word: bool = False  # set on unknown runs only: nothing else reads it
     has_org_word: bool = False
 
 
 def _segments(body: str) -> list[_Segment]:
     """Capitalised sequences, split into known phrases and unknown runs."""
-    lists = _lists()
     out: list[_Segment] = []
-    phrases, stop = lists.phrases, lists.stop
     for match in _SEQUENCE.finditer(body):
-        text, base = match.group(), match.start()
-        if " " not in text and "\u00a0" not in text:
-            # Most sequences are one word ("The", "He", "Israel"): decide those quickly.
-            if text in stop:
-                continue
-            kind = phrases.get((text,))
-            if kind:
-                if kind != TITLE:
-                    out.append(_Segment(base, match.end(), [text], kind))
-                continue
-            tokens = [(base, match.end(), text)]
-        else:
-            tokens = [(base + m.start(), base + m.end(), m.group()) for m in _TOKEN.finditer(text)]
-        initial = _is_initial(body, tokens[0][0])
-        previous_word = _previous_word(body, tokens[0][0])
-        i, n = 0, len(tokens)
-        run: list[tuple[int, int, str]] = []
-        pieces: list[_Segment] = []
-
-        def flush(run=run, pieces=pieces):
-            if run:
-                # Glue words never end a run ("Bank of" is "Bank").
-                while run and run[-1][2][0].islower():
-                    run.pop()
-                if run:
-                    pieces.append(_Segment(run[0][0], run[-1][1], [t for _, _, t in run], None))
-                run.clear()
-
-        while i < n:
-            word = tokens[i][2]
-            if word in lists.stop:  # "But", "The", "Saturday": never part of a name
-                flush()
-                i += 1
-                continue
-            for size in range(min(lists.longest, n - i), 0, -1):
-                phrase = tuple(t for _, _, t in tokens[i : i + size])
-                kind = lists.phrases.get(phrase)
-                if kind:
-                    flush()
-                    start, end = tokens[i][0], tokens[i + size - 1][1]
-                    pieces.append(_Segment(start, end, list(phrase), kind))
-                    i += size
-                    break
-            else:
-                if word[0].islower() and word not in _PARTICLES and not run:
-                    i += 1  # glue between two known phrases: "President of the United States"
-                    continue
-                run.append(tokens[i])
-                i += 1
-        flush()
-
-        for index, piece in enumerate(pieces):
-            piece.initial = initial and index == 0 and piece.start == tokens[0][0]
-            if index == 0:
-                piece.after_place_word = previous_word in _PLACE_PREPOSITIONS
-            if index and pieces[index - 1].kind == TITLE:
-                piece.after_title = True
-            if piece.kind is None:
-                piece.has_org_word = any(t in lists.org_words for t in piece.tokens)
-        out.extend(_merge_organisations(body, pieces))
+        lead, pieces = _split(match.group())
+        base = match.start()
+        for piece in pieces:
+            segment = _Segment(
+                base + piece.start,
+                base + piece.end,
+                piece.tokens,
+                piece.kind,
+                after_title=piece.after_title,
+                has_org_word=piece.has_org_word,
+            )
+            if piece.opens:
+                segment.initial = _is_initial(body, base + lead)
+            if piece.first and piece.kind is None:
+                word = _previous_word(body, base + lead)
+                segment.after_place_word = word in _PLACE_PREPOSITIONS
+            out.append(segment)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """A segment of one capitalised sequence, as far as the sequence alone tells."""
+
+    start: int  # offsets in the sequence
+    end: int
+    tokens: tuple[str, ...]
+    kind: str | None
+    after_title: bool
+    has_org_word: bool
+    opens: bool  # starts with the sequence: initial if the sequence starts a sentence
+    first: bool  # the sequence's first piece: a place if "in" comes before the sequence
+
+
+# Names recur in an article ("Lowland Tourism Federation", "Mr Marino"): split each once.
+@lru_cache(maxsize=4096)
+def _split(text: str) -> tuple[int, tuple[_Piece, ...]]:
+    """(where the first word starts, the pieces) of one capitalised sequence."""
+    lists = _lists()
+    if " " not in text and "\u00a0" not in text:
+        # Most sequences are one word ("The", "He", "Israel"): decide those quickly.
+        if text in lists.stop:
+            return 0, ()
+        kind = lists.phrases.get((text,))
+        if kind:
+            if kind == TITLE:
+                return 0, ()
+            return 0, (_Piece(0, len(text), (text,), kind, False, False, True, True),)
+        tokens = [(0, len(text), text)]
+    else:
+        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    i, n = 0, len(tokens)
+    run: list[tuple[int, int, str]] = []
+    pieces: list[_Segment] = []
+
+    def flush(run=run, pieces=pieces):
+        if run:
+            # Glue words never end a run ("Bank of" is "Bank").
+            while run and run[-1][2][0].islower():
+                run.pop()
+            if run:
+                pieces.append(_Segment(run[0][0], run[-1][1], tuple(t for _, _, t in run), None))
+            run.clear()
+
+    while i < n:
+        word = tokens[i][2]
+        if word in lists.stop:  # "But", "The", "Saturday": never part of a name
+            flush()
+            i += 1
+            continue
+        # Only the lengths of the phrases that start with this word, longest first.
+        for size in lists.sizes.get(word, ()):
+            if size > n - i:
+                continue
+            phrase = tuple(t for _, _, t in tokens[i : i + size])
+            kind = lists.phrases.get(phrase)
+            if kind:
+                flush()
+                start, end = tokens[i][0], tokens[i + size - 1][1]
+                pieces.append(_Segment(start, end, phrase, kind))
+                i += size
+                break
+        else:
+            if word[0].islower() and word not in _PARTICLES and not run:
+                i += 1  # glue between two known phrases: "President of the United States"
+                continue
+            run.append(tokens[i])
+            i += 1
+    flush()
+
+    lead = tokens[0][0]
+    # Marks, not facts: `initial` on the piece that starts with the sequence, which the
+    # merges below pass on; `after_place_word` on the first piece (a merge drops it).
+    for index, piece in enumerate(pieces):
+        piece.initial = index == 0 and piece.start == lead
+        piece.after_place_word = index == 0
+        if index and pieces[index - 1].kind == TITLE:
+            piece.after_title = True
+        if piece.kind is None:
+            piece.has_org_word = any(t in lists.org_words for t in piece.tokens)
+    merged = _merge_organisations(text, pieces)
+    return lead, tuple(
+        _Piece(
+            p.start,
+            p.end,
+            p.tokens,
+            p.kind,
+            p.after_title,
+            p.has_org_word,
+            p.initial,
+            p.after_place_word,
+        )
+        for p in merged
+        if p.kind != TITLE
+    )
 
 
 def _merge_organisations(body: str, pieces: list[_Segment]) -> list[_Segment]:

@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from annotations.suggesters import sentences, words
+from annotations.suggesters import one_of, sentences, words
 from annotations.suggesters.entities import PERSON, MentionSuggestion, suggest_mentions
 
 ORIGIN = "suggester:quotes"
@@ -93,12 +93,14 @@ def _find(body: str, paragraphs: Sequence[tuple[int, int]]) -> list[_Raw]:
             closes = bool(before and not before.isspace()) and (
                 not after or after.isspace() or after in _AFTER_CLOSE
             )
-            if len(run) > 1 and all(c not in _DOUBLE for c in run):
-                marks = [(True, run[0])]  # ‘’ or '' typed for a double mark
+            if len(run) == 1:  # most runs: one mark
+                marks = ((run in _DOUBLE, run),)
+            elif all(c not in _DOUBLE for c in run):
+                marks = ((True, run[0]),)  # ‘’ or '' typed for a double mark
             elif all(c in _DOUBLE for c in run):
-                marks = [(True, run[0])]
+                marks = ((True, run[0]),)
             else:
-                marks = [(c in _DOUBLE, c) for c in run]
+                marks = tuple((c in _DOUBLE, c) for c in run)
             for double, char in marks:
                 if opens != closes:
                     opening = opens
@@ -117,15 +119,15 @@ def _find(body: str, paragraphs: Sequence[tuple[int, int]]) -> list[_Raw]:
                     continue  # a stray closing mark, or an apostrophe: Israelis’
                 if not double and before == "s" and _LATER_CLOSE.search(body, e, pe):
                     continue  # ‘the residents’ anger is real’: a plural possessive
-                same = [i for i, (d, _, _) in enumerate(stack) if d == double]
-                if not same:
+                same = _last_of_kind(stack, double)
+                if same < 0:
                     if not double:
                         continue  # a single mark inside a double quote: an apostrophe
-                    same = [0]  # ‘…” : a typo closes the quote all the same
-                if same[-1] == 0:
+                    same = 0  # ‘…” : a typo closes the quote all the same
+                if same == 0:
                     emit(_trim_end(body, stack[0][1], s), e)
                 else:
-                    del stack[same[-1] :]
+                    del stack[same:]
         left_open = bool(stack)
         if stack:
             emit(_trim_end(body, stack[0][1], pe), None)
@@ -133,6 +135,14 @@ def _find(body: str, paragraphs: Sequence[tuple[int, int]]) -> list[_Raw]:
         while raw.start < raw.end and body[raw.start].isspace():
             raw.start += 1
     return [raw for raw in found if raw.end > raw.start and _has_word(body[raw.start : raw.end])]
+
+
+def _last_of_kind(stack: list[tuple[bool, int, int]], double: bool) -> int:
+    """The index of the innermost open quote with this kind of mark, or -1."""
+    for i in range(len(stack) - 1, -1, -1):
+        if stack[i][0] == double:
+            return i
+    return -1
 
 
 def _trim_end(body: str, start: int, end: int) -> int:
@@ -149,7 +159,7 @@ def _has_word(text: str) -> bool:
 # Speakers
 
 _VERBS = words("reporting_verbs")
-_VERB = re.compile(r"\b(?:" + "|".join(sorted(_VERBS, key=len, reverse=True)) + r")\b")
+_VERB = re.compile(r"\b(?:" + one_of(_VERBS) + r")\b")
 _ACCORDING = re.compile(r"\baccording to\s+$|\baccording to\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
 _GAP = re.compile(r"^[\s,]*(?:[\w’'-]+[\s,]+){0,3}$")  # "Blinken on Wednesday said"
@@ -158,6 +168,9 @@ _PHRASE = re.compile(
     r"(?:(?:has|had|have|also|then|later|further)\s+)?$"
 )
 _DESCRIPTOR = re.compile(r"(?:[a-z][\w-]*\s+){0,3}$")  # "engineer ", "the company's "
+_THE_PHRASE = re.compile(r"((?:the|a|an)\s+[^,.;]{1,60})")  # said the company's founder
+_ACCORDING_TO = re.compile(r"according to\s+")
+_THE_PHRASE_VERB = re.compile(r"((?:the|a|an)\s+(?:[\w’'-]+\s+){0,5}?)(?=" + _VERB.pattern + ")")
 _SUBJECT_START = re.compile(r"^(?:(?:But|And|However|Meanwhile|Now|Then|So),?\s+)?")
 
 
@@ -235,9 +248,9 @@ def _speaker_after(ctx: _Context, position: int, limit: int) -> str | None:
         pronoun = _PRONOUN.match(body, after)
         if pronoun:
             return ctx.person_before(here)
-        phrase = re.match(r"((?:the|a|an)\s+[^,.;]{1,60})", body[after:limit])
+        phrase = _THE_PHRASE.match(body, after, limit)
         return phrase.group(1).strip() if phrase else None
-    according = re.match(r"according to\s+", text)
+    according = _ACCORDING_TO.match(text)
     if according:
         mention = ctx.starting_at(here + according.end())
         return mention.name if mention else None
@@ -254,7 +267,7 @@ def _speaker_after(ctx: _Context, position: int, limit: int) -> str | None:
         if verb and _GAP.match(text[pronoun.end() : verb.start()]):
             return ctx.person_before(here)
         return None
-    phrase = re.match(r"((?:the|a|an)\s+(?:[\w’'-]+\s+){0,5}?)(?=" + _VERB.pattern + ")", text)
+    phrase = _THE_PHRASE_VERB.match(text)
     if phrase:
         return phrase.group(1).strip()
     return None
