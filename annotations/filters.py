@@ -6,13 +6,11 @@ from django.contrib.auth import get_user_model
 from annotations import selectors
 from annotations.models import Claim, Entity, EntityKind, Span, SpanKind, SpanStatus, Verdict
 from articles.models import Article
-from newsdesk.api import DateTimeFilter, FilterSet
+from newsdesk.api import DateTimeFilter, FilterSet, IdFilter
 
 
 class SpanFilter(FilterSet):
-    article = django_filters.ModelChoiceFilter(
-        queryset=Article.objects.only("pk"), help_text="Article id."
-    )
+    article = IdFilter(queryset=Article.objects.only("pk"), help_text="Article id.")
     # distinct=False on these column filters: django-filter's default SELECT DISTINCT made
     # PostgreSQL sort and de-duplicate every page (with a parallel worker: +10 ms, bench).
     kind = django_filters.MultipleChoiceFilter(
@@ -25,17 +23,17 @@ class SpanFilter(FilterSet):
         distinct=False,
         help_text="Repeat for several, e.g. status=accepted&status=suggested.",
     )
-    entity = django_filters.ModelChoiceFilter(
+    entity = IdFilter(
         queryset=Entity.objects.only("pk"), help_text="Id of the entity a mention names."
     )
-    speaker = django_filters.ModelChoiceFilter(
+    speaker = IdFilter(
         queryset=Entity.objects.only("pk"), help_text="Id of the entity who speaks a quote."
     )
-    claim = django_filters.ModelChoiceFilter(
+    claim = IdFilter(
         queryset=Claim.objects.only("pk"), help_text="Id of the claim a claim span states."
     )
     origin = django_filters.CharFilter(help_text='"editor", or the name of a suggester.')
-    created_by = django_filters.ModelChoiceFilter(
+    created_by = IdFilter(
         queryset=get_user_model().objects.only("pk"), help_text="Id of the user who created it."
     )
     created_after = DateTimeFilter(
@@ -97,7 +95,7 @@ class ClaimFilter(FilterSet):
         distinct=False,
         help_text="Repeat for several, e.g. verdict=false&verdict=mostly_false.",
     )
-    claimant = django_filters.ModelChoiceFilter(
+    claimant = IdFilter(
         queryset=Entity.objects.only("pk"), help_text="Id of the entity who made the claim."
     )
     q = django_filters.CharFilter(

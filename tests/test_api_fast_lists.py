@@ -241,3 +241,19 @@ def test_a_filter_whose_queryset_depends_on_the_request_gets_a_form_class_per_re
     a = MineFilter(QueryDict("entity="), queryset=Span.objects.all(), request=request)
     b = MineFilter(QueryDict("entity="), queryset=Span.objects.all(), request=request)
     assert type(a.form) is not type(b.form)
+
+
+@pytest.mark.parametrize("value", ["999999", "abc", "-1", "1.5", "9" * 19, "12345678901234567890"])
+def test_an_id_filter_refuses_ids_no_row_has(viewer_api, spans, value):
+    for name in ("article", "entity", "speaker", "claim", "created_by"):
+        response = viewer_api.get("/api/spans/", {name: value})
+        assert response.status_code == 400, (name, value)
+        assert "not one of the available choices" in response.json()[name][0]
+
+
+def test_an_id_filter_keeps_the_rows_linked_to_that_id(viewer_api, spans):
+    article = spans[0].article_id
+    SpanFactory()  # on another article
+    response = viewer_api.get("/api/spans/", {"article": f" {article} "})
+    assert response.status_code == 200
+    assert {item["id"] for item in response.json()["results"]} == {s.pk for s in spans}
