@@ -44,6 +44,7 @@ from newsdesk.api import (
     PageNumberPagination,
     RowListMixin,
     StableOrderingFilter,
+    row_exists,
 )
 from newsdesk.api_views import ConflictSerializer
 
@@ -367,7 +368,7 @@ class EntityMentionViewSet(_NestedSpanList):
 
 
 def _existing(model, pk, what: str) -> int:
-    if not model.objects.filter(pk=pk).exists():
+    if not row_exists(model, int(pk)):
         raise Http404(f"No {what} with id {pk}.")
     return int(pk)
 

@@ -471,12 +471,17 @@ class _ExistingIdField(django_filters.fields.ModelChoiceField):
         if not text.isdigit() or len(text) > 18:  # fits a 64-bit id (ID_REGEX)
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         pk = int(text)
-        alias, sql = _exists_sql(self.queryset.model)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, [pk])
-            if cursor.fetchone() is None:
-                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        if not row_exists(self.queryset.model, pk):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return pk
+
+
+def row_exists(model, pk: int) -> bool:
+    """Whether a row of ``model`` has this primary key: one plain query, no ORM compiling."""
+    alias, sql = _exists_sql(model)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [pk])
+        return cursor.fetchone() is not None
 
 
 @functools.cache
