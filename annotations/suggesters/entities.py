@@ -251,9 +251,11 @@ def _split(text: str) -> tuple[int, tuple[_Piece, ...]]:
             if kind == TITLE:
                 return 0, ()
             return 0, (_Piece(0, len(text), (text,), kind, False, False, True, True),)
-        tokens = [(0, len(text), text)]
-    else:
-        tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+        if text[0].islower():  # "al-Aqsa" alone: a lower-case word never starts a run
+            return 0, ()
+        org = text in lists.org_words
+        return 0, (_Piece(0, len(text), (text,), None, False, org, True, True),)
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
     i, n = 0, len(tokens)
     run: list[tuple[int, int, str]] = []
     pieces: list[_Segment] = []
@@ -302,7 +304,7 @@ def _split(text: str) -> tuple[int, tuple[_Piece, ...]]:
         if index and pieces[index - 1].kind == TITLE:
             piece.after_title = True
         if piece.kind is None:
-            piece.has_org_word = any(t in lists.org_words for t in piece.tokens)
+            piece.has_org_word = not lists.org_words.isdisjoint(piece.tokens)
     merged = _merge_organisations(text, pieces)
     return lead, tuple(
         _Piece(

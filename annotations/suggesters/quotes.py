@@ -429,17 +429,18 @@ _INDIRECT_VERBS = (
     "|argued|argues|announced|confirmed|confirms|denied|denies|reported|reports|vowed|pledged"
     "|explained|noted|acknowledged|admitted|believes|believe|estimated|estimates"
 )
+_INDIRECT_VERB = one_of(_INDIRECT_VERBS.split("|"))  # whole words: each is followed by \b
 _AUXILIARY = (
     r"(?:(?:has|have|had|will|would|also|further|again|previously|later|earlier|\w+ly)\s+){0,3}"
 )
 _FRONT = re.compile(
-    rf"^(?P<subject>.{{1,200}}?)\s+{_AUXILIARY}(?P<verb>{_INDIRECT_VERBS})\b"
+    rf"^(?P<subject>.{{1,200}}?)\s+{_AUXILIARY}(?P<verb>{_INDIRECT_VERB})\b"
     r"(?:(?:(?<=told)|(?<=tells))\s+(?:reporters|journalists|the \w+|[A-Z]\w+))?"
     r",?\s+(?:that\s+)?(?P<clause>.+)$",
     re.DOTALL,
 )
 _BACK = re.compile(
-    rf"^(?P<clause>.+),\s+(?P<subject>[^,]{{2,60}}?)\s+{_AUXILIARY}(?P<verb>{_INDIRECT_VERBS})\b"
+    rf"^(?P<clause>.+),\s+(?P<subject>[^,]{{2,60}}?)\s+{_AUXILIARY}(?P<verb>{_INDIRECT_VERB})\b"
     r"(?P<rest>[^,]*)$",
     re.DOTALL,
 )

@@ -215,6 +215,25 @@ def test_reporting_verbs_as_before():
         assert spans(quotes._VERB, text) == spans(old, text)
 
 
+def test_indirect_speech_as_before():
+    from annotations.suggesters import quotes
+
+    pairs = [
+        (re.compile(new.pattern.replace(quotes._INDIRECT_VERB, quotes._INDIRECT_VERBS), re.S), new)
+        for new in (quotes._FRONT, quotes._BACK)
+    ]
+    assert all(old.pattern != new.pattern for old, new in pairs)
+    matched = 0
+    for text in texts():
+        for start, end in sentences(text):
+            sentence = text[start:end]
+            for old, new in pairs:
+                a, b = old.match(sentence), new.match(sentence)
+                assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict()))
+                matched += bool(a)
+    assert matched > 100
+
+
 def test_claim_words_as_before():
     from annotations.suggesters import claims
 
