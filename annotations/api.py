@@ -44,6 +44,7 @@ from newsdesk.api import (
     PageNumberPagination,
     RowListMixin,
     StableOrderingFilter,
+    fast_data,
     row_exists,
 )
 from newsdesk.api_views import ConflictSerializer
@@ -140,7 +141,7 @@ class SpanViewSet(
             user=request.user,
         )
         return Response(
-            self.get_serializer(span).data,
+            fast_data(SpanSerializer, span),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 

@@ -227,6 +227,12 @@ class FastListSerializer(drf_serializers.ListSerializer):
         ]
 
 
+def fast_data(serializer_class, instance) -> dict:
+    """What ``serializer_class(instance).data`` gives, from the class's row plan: building a
+    ModelSerializer's fields for one response cost a fifth of a span create's CPU (bench)."""
+    return row_plan(serializer_class).row(instance, _zone())
+
+
 class RowListMixin(mixins.ListModelMixin):
     """``list`` reads its page as dicts of the columns the serializer shows, when its
     FastListSerializer can render every field from a column: building a model instance per row

@@ -81,6 +81,19 @@ def test_create_by_offsets_returns_the_span_shape(editor_api, article, editor):
     assert (data["status"], data["origin"], data["version"]) == ("accepted", "editor", 1)
     assert data["suffix"].startswith(" said on Monday")
     assert Span.objects.get(pk=data["id"]).created_by == editor
+    assert editor_api.get(f"{SPANS}{data['id']}/").json() == data  # as read back
+    # the same span again: 200 with the existing one, as read back
+    twin = editor_api.post(
+        SPANS,
+        {
+            "article": article.id,
+            "kind": "mention",
+            "start": start,
+            "end": start + 8,
+            "entity": entity.id,
+        },
+    )
+    assert (twin.status_code, twin.json()) == (200, data)
 
 
 def test_create_by_text_finds_the_offsets_and_reports_ambiguity(editor_api):
