@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
     r"advertisement",
@@ -29,7 +30,9 @@ DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
 
 # Control characters other than tab/newline/CR say "this is not text", as do NUL bytes.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_WS = re.compile(r"\s+")
+# In a boilerplate pattern, what would mean something else as one branch of a larger regex:
+# a backreference or a group condition (the group numbers shift).
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 
 
 class ArticleFileError(ValueError):
@@ -51,7 +54,7 @@ class CleanedArticle:
     content_hash: str  # sha256 of the normalised text: same content, same hash
     removals: tuple[Removal, ...] = field(default_factory=tuple)
 
-    @property
+    @cached_property  # the import stores it and reports it
     def word_count(self) -> int:
         return len(self.body.split())
 
@@ -63,23 +66,27 @@ class Cleaner:
         patterns = (
             DEFAULT_BOILERPLATE_PATTERNS if boilerplate_patterns is None else boilerplate_patterns
         )
+        patterns = list(patterns)
         self.boilerplate = [re.compile(p, re.IGNORECASE) for p in patterns]
+        self.boilerplate_any = _one_regex(patterns)
         self.max_bytes = max_bytes
 
     def clean(self, data: bytes) -> CleanedArticle:
-        original = self.decode(data)
-        text = normalise(original)
+        original, controls = self._decode(data)
+        text = normalise(original) if controls else _newlines_nfc(original)
         lines = text.split("\n")
 
         title_index = next((i for i, line in enumerate(lines) if line.strip()), None)
         if title_index is None:
             raise ArticleFileError("The file holds only white space.")
-        title = _WS.sub(" ", lines[title_index]).strip()
+        # Runs of white space become one space. str.split() splits at exactly the characters
+        # that regex \s matches, and is five times faster than re.sub on a paragraph.
+        title = " ".join(lines[title_index].split())
 
         removals: list[Removal] = []
         kept: list[tuple[str, bool]] = []  # (paragraph, blank line before it)
         blank_before = False
-        previous_key = _WS.sub(" ", title).casefold()
+        previous_key = title.casefold()
         for number, raw in enumerate(lines[title_index + 1 :], start=title_index + 2):
             line = raw.strip()
             if not line:
@@ -88,7 +95,7 @@ class Cleaner:
             if self.is_boilerplate(line):
                 removals.append(Removal(number, line, "boilerplate"))
                 continue
-            key = _WS.sub(" ", line).casefold()
+            key = " ".join(line.split()).casefold()
             if key == previous_key:
                 removals.append(Removal(number, line, "repeated paragraph"))
                 continue
@@ -114,6 +121,10 @@ class Cleaner:
         )
 
     def decode(self, data: bytes) -> str:
+        return self._decode(data)[0]
+
+    def _decode(self, data: bytes) -> tuple[str, int]:
+        """The text, and how many stray control characters it holds."""
         if not data:
             raise ArticleFileError("The file is empty.")
         if self.max_bytes and len(data) > self.max_bytes:
@@ -136,21 +147,39 @@ class Cleaner:
             raise ArticleFileError(
                 f"The file looks binary, not text ({controls} control characters)."
             )
-        return text
+        return text, controls
 
     def is_boilerplate(self, line: str) -> bool:
+        if self.boilerplate_any is not None:
+            return self.boilerplate_any.fullmatch(line) is not None
         return any(pattern.fullmatch(line) for pattern in self.boilerplate)
 
 
 def normalise(text: str) -> str:
     """Newlines to \\n, Unicode to NFC, stray control characters out; nothing else changes."""
+    return _CONTROL.sub("", _newlines_nfc(text))
+
+
+def _newlines_nfc(text: str) -> str:
+    # NFC never makes a control character, so text without any needs no _CONTROL pass.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", text)
-    return _CONTROL.sub("", text)
+    return unicodedata.normalize("NFC", text)
 
 
 def clean(data: bytes, **options) -> CleanedArticle:
     return Cleaner(**options).clean(data)
+
+
+def _one_regex(patterns: list[str]) -> re.Pattern | None:
+    """The patterns as branches of one regex (one match per line, not one per pattern), or
+    None when that could match differently."""
+    if not patterns or any(_GROUP_REFERENCE.search(p) for p in patterns):
+        return None
+    try:
+        # A flag for a whole pattern, such as (?s), is an error inside a branch.
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    except re.error:
+        return None
 
 
 def _short(text: str, limit: int = 60) -> str:
