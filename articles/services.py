@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import islice
@@ -10,6 +11,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from annotations.services import ReanchorReport, spans_reanchor
 from articles import sources
@@ -67,12 +69,13 @@ def article_import(
         cleaned = (cleaner or make_cleaner()).clean(data)
     except ArticleFileError as error:
         raise ValidationError(str(error), code="invalid") from None
+    return _cleaned_import(name=name, cleaned=cleaned, imported_by=imported_by)
 
+
+def _cleaned_import(*, name: str, cleaned: CleanedArticle, imported_by) -> FileReport:
     existing = Article.objects.filter(content_hash=cleaned.content_hash).only("id").first()
     if existing:
-        return FileReport(
-            name, Outcome.ALREADY, f"same content as article {existing.id}", existing.id
-        )
+        return _already(name, existing.id)
     known = Article.objects.filter(source_file=name).only("id").first() if name else None
     if known:
         revised = _revise(article=known, cleaned=cleaned, user=imported_by)
@@ -81,16 +84,8 @@ def article_import(
         )
     try:
         with transaction.atomic():
-            article = Article.objects.create(
-                title=cleaned.title,
-                body=cleaned.body,
-                original=cleaned.original,
-                source_file=name,
-                content_hash=cleaned.content_hash,
-                word_count=cleaned.word_count,
-                import_report=_report_json(cleaned),
-                imported_by=imported_by,
-            )
+            article = _article(name, cleaned, imported_by)
+            article.save(force_insert=True)
             if settings.NEWSDESK_SUGGEST_ON_IMPORT:
                 from annotations.suggesting import article_suggest
 
@@ -99,50 +94,207 @@ def article_import(
         # Someone imported the same file between our check and our insert.
         existing = Article.objects.filter(content_hash=cleaned.content_hash).only("id").first()
         if existing:
-            return FileReport(
-                name, Outcome.ALREADY, f"same content as article {existing.id}", existing.id
-            )
+            return _already(name, existing.id)
         raise ValidationError(
             f"An article from a file named “{name}” was imported meanwhile; nothing was changed.",
             code="conflict",
         ) from None
-    return FileReport(
-        name, Outcome.IMPORTED, _summary(cleaned), article.id, _removed_lines(cleaned)
-    )
+    return _imported(name, cleaned, article)
 
 
-# Files per database commit in a batch import. Each file still lands whole or not at all (its
-# own savepoint); sharing the commit saves a WAL flush per file, which bounded a bulk import
-# to ~110 articles/s (manage.py bench).
+# Files per database commit in a batch import. Each file still lands whole or not at all, and
+# sharing the commit saves a WAL flush per file, which bounded a bulk import to ~110
+# articles/s (manage.py bench).
 IMPORT_COMMIT_EVERY = 100
 
 
-def articles_import(*, files: Iterable[sources.SourceFile], imported_by=None) -> list[FileReport]:
-    """Import a batch: each file lands whole or not at all, and a bad one blocks no other."""
-    cleaner = make_cleaner()
+@dataclass(frozen=True)
+class _Prepared:
+    """A file of a batch, read and cleaned before its transaction opens."""
+
+    name: str
+    cleaned: CleanedArticle | None = None
+    article: Article | None = None  # the article it would become, not saved
+    report: FileReport | None = None  # set: the file is done before the database (failed...)
+
+
+def articles_import(
+    *,
+    files: Iterable[sources.SourceFile],
+    imported_by=None,
+    progress: Callable[[FileReport], None] | None = None,
+) -> list[FileReport]:
+    """Import a batch: each file lands whole or not at all, and a bad one blocks no other.
+
+    Files are committed IMPORT_COMMIT_EVERY at a time; `progress` hears of each file's
+    report once its commit is done.
+    """
     reports = []
-    files = iter(files)
-    while chunk := list(islice(files, IMPORT_COMMIT_EVERY)):
+    for prepared in _prepared_chunks(files, make_cleaner(), imported_by):
         with transaction.atomic():
-            for item in chunk:
-                reports.append(_file_import(item, imported_by=imported_by, cleaner=cleaner))
+            done = _chunk_import(prepared, imported_by=imported_by)
+        reports += done
+        if progress is not None:
+            for report in done:
+                progress(report)
     return reports
 
 
-def _file_import(item: sources.SourceFile, *, imported_by, cleaner: Cleaner) -> FileReport:
+def _prepared_chunks(
+    files: Iterable[sources.SourceFile], cleaner: Cleaner, imported_by
+) -> Iterator[list[_Prepared]]:
+    """The files in chunks of IMPORT_COMMIT_EVERY, read and cleaned.
+
+    When there is more than one chunk, a thread cleans the next chunk while the caller writes
+    this one: the database does its part (the search vector, the indexes) on the other core,
+    and the caller waits for it without holding the GIL.
+    """
+    files = iter(files)
+    chunk = list(islice(files, IMPORT_COMMIT_EVERY))
+    if len(chunk) < IMPORT_COMMIT_EVERY:
+        if chunk:
+            yield _prepare_all(chunk, cleaner, imported_by)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-clean") as pool:
+        ahead = pool.submit(_prepare_all, chunk, cleaner, imported_by)
+        while ahead is not None:
+            chunk = list(islice(files, IMPORT_COMMIT_EVERY))
+            following = pool.submit(_prepare_all, chunk, cleaner, imported_by) if chunk else None
+            yield ahead.result()
+            ahead = following
+
+
+def _prepare_all(chunk: list[sources.SourceFile], cleaner: Cleaner, imported_by) -> list[_Prepared]:
+    return [_prepare(item, cleaner, imported_by) for item in chunk]
+
+
+def _prepare(item: sources.SourceFile, cleaner: Cleaner, imported_by) -> _Prepared:
     if item.skipped:
-        return FileReport(item.name, Outcome.SKIPPED, item.skipped)
+        return _Prepared(item.name, report=FileReport(item.name, Outcome.SKIPPED, item.skipped))
     if item.error or item.data is None:
-        return FileReport(item.name, Outcome.FAILED, item.error)
+        return _Prepared(item.name, report=FileReport(item.name, Outcome.FAILED, item.error))
     try:
-        # article_import's own atomic blocks are savepoints here: a failed file rolls back
+        cleaned = cleaner.clean(item.data)
+    except ArticleFileError as error:
+        return _Prepared(item.name, report=FileReport(item.name, Outcome.FAILED, str(error)))
+    return _Prepared(item.name, cleaned, _article(item.name, cleaned, imported_by))
+
+
+def _chunk_import(chunk: list[_Prepared], *, imported_by) -> list[FileReport]:
+    """Import a chunk's cleaned files in order, with what a file at a time would report.
+
+    New files are inserted together, after one query for the chunk's known contents and
+    names. A file that needs the database as the files before it left it (a revision, or a
+    name or content another file of the chunk brings) is imported alone, once those are in;
+    the files after it are then looked up again.
+    """
+    reports = [item.report for item in chunk]
+    todo = [i for i, item in enumerate(chunk) if item.report is None]
+    if settings.NEWSDESK_SUGGEST_ON_IMPORT:
+        # Each article with its suggestions, whole or not at all: one savepoint per file.
+        for i in todo:
+            reports[i] = _one_import(chunk[i], imported_by=imported_by)
+        return reports
+    while todo:
+        by_hash, by_name = _known(chunk[i] for i in todo)
+        new: list[int] = []
+        hashes: set[str] = set()
+        names: set[str] = set()
+        alone = None
+        for n, i in enumerate(todo):
+            item = chunk[i]
+            content_hash = item.cleaned.content_hash
+            if content_hash in by_hash:
+                reports[i] = _already(item.name, by_hash[content_hash])
+                continue
+            if content_hash in hashes or (
+                item.name and (item.name in by_name or item.name in names)
+            ):
+                alone = n
+                break
+            new.append(i)
+            hashes.add(content_hash)
+            names.add(item.name)
+        created = _articles_create([chunk[i] for i in new], imported_by=imported_by)
+        for i, report in zip(new, created, strict=True):
+            reports[i] = report
+        if alone is None:
+            break
+        reports[todo[alone]] = _one_import(chunk[todo[alone]], imported_by=imported_by)
+        todo = todo[alone + 1 :]
+    return reports
+
+
+def _known(items: Iterable[_Prepared]) -> tuple[dict[str, int], dict[str, int]]:
+    """Articles holding one of these contents or file names: {hash: id}, {file name: id}."""
+    hashes, names = set(), set()
+    for item in items:
+        hashes.add(item.cleaned.content_hash)
+        if item.name:
+            names.add(item.name)
+    rows = (
+        Article.objects.filter(Q(content_hash__in=hashes) | Q(source_file__in=names))
+        .order_by()
+        .values_list("id", "content_hash", "source_file")
+    )
+    by_hash, by_name = {}, {}
+    for pk, content_hash, source_file in rows:
+        if content_hash in hashes:
+            by_hash[content_hash] = pk
+        if source_file in names:
+            by_name[source_file] = pk
+    return by_hash, by_name
+
+
+def _articles_create(items: list[_Prepared], *, imported_by) -> list[FileReport]:
+    """New articles in one insert; each file alone if another import took a name or content."""
+    if not items:
+        return []
+    articles = [item.article for item in items]
+    try:
+        with transaction.atomic():
+            Article.objects.bulk_create(articles)
+    except IntegrityError:
+        # Someone imported one of these files between our lookup and our insert: one at a
+        # time, each file finds out which.
+        return [_one_import(item, imported_by=imported_by) for item in items]
+    return [
+        _imported(item.name, item.cleaned, article)
+        for item, article in zip(items, articles, strict=True)
+    ]
+
+
+def _one_import(item: _Prepared, *, imported_by) -> FileReport:
+    try:
+        # _cleaned_import's own atomic blocks are savepoints here: a failed file rolls back
         # alone.
-        return article_import(
-            name=item.name, data=item.data, imported_by=imported_by, cleaner=cleaner
-        )
+        return _cleaned_import(name=item.name, cleaned=item.cleaned, imported_by=imported_by)
     except ValidationError as error:
         outcome = Outcome.CONFLICT if error.code == "conflict" else Outcome.FAILED
         return FileReport(item.name, outcome, " ".join(error.messages))
+
+
+def _article(name: str, cleaned: CleanedArticle, imported_by) -> Article:
+    return Article(
+        title=cleaned.title,
+        body=cleaned.body,
+        original=cleaned.original,
+        source_file=name,
+        content_hash=cleaned.content_hash,
+        word_count=cleaned.word_count,
+        import_report=_report_json(cleaned),
+        imported_by=imported_by,
+    )
+
+
+def _already(name: str, article_id: int) -> FileReport:
+    return FileReport(name, Outcome.ALREADY, f"same content as article {article_id}", article_id)
+
+
+def _imported(name: str, cleaned: CleanedArticle, article: Article) -> FileReport:
+    return FileReport(
+        name, Outcome.IMPORTED, _summary(cleaned), article.id, _removed_lines(cleaned)
+    )
 
 
 def _report_json(cleaned: CleanedArticle) -> dict:
