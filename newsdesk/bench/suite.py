@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import random
@@ -124,7 +125,20 @@ def machine() -> dict:
         "debug": settings.DEBUG,
         # Other work on the machine inflates every wall-clock figure: say how busy it was.
         "load_average_1m": round(os.getloadavg()[0], 2),
+        "cpu_reference_ms": cpu_reference_ms(),
     }
+
+
+def cpu_reference_ms() -> float:
+    """How fast this machine runs plain Python: the best of 5 runs of a fixed loop (7–10 ms on
+    the project's shared 2-core machine on 2026-11-22). Shared cloud cores differ from day to
+    day; compare runs from different days with this figure beside them."""
+    best = math.inf
+    for _ in range(5):
+        began = time.perf_counter()
+        sum(i * i for i in range(100_000))
+        best = min(best, time.perf_counter() - began)
+    return round(best * 1000, 2)
 
 
 def archive_describe(load: archive.LoadReport) -> dict:

@@ -100,7 +100,7 @@ def table(out: dict) -> str:
     lines.append(
         f"{m['database']}, {m['cpus']} CPUs, Python {m['python']}, Django {m['django']}, "
         f"DEBUG={m['debug']}, load average {m['load_average_1m']} → "
-        f"{m.get('load_average_1m_end', '?')}"
+        f"{m.get('load_average_1m_end', '?')}, CPU reference loop {m['cpu_reference_ms']} ms"
     )
     lines.append(
         f"archive: {a['articles']:,} articles, {a['spans']:,} spans, {a['claims']:,} claims, "
