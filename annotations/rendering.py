@@ -37,7 +37,8 @@ escape = html.escape
 
 @dataclass(frozen=True, slots=True)
 class Mark:
-    """What the renderer needs of one span: where it is and how to show it."""
+    """What the renderer needs of one span: where it is and how to show it. Any object with
+    these attributes will do (the workspace passes its spans as they are)."""
 
     id: int
     start: int
@@ -47,17 +48,14 @@ class Mark:
     label: str = ""  # e.g. the speaker or entity, shown as a tooltip
     version: int = 0  # the span's version (the a/r keyboard shortcuts post it)
 
-    @property
-    def order(self) -> tuple[int, int, int]:
-        return (self.start, -self.end, self.id)
-
 
 _PARAGRAPH_BREAK = re.compile(r"\n{2,}")
 
 
 def _tag(mark: Mark) -> tuple[str, str]:
-    """A span's opening tag, cut where its is-first / is-last classes go. The id and version
-    are formatted as integers (:d refuses anything else), so they are digits only."""
+    """A span's opening tag before and after its is-first / is-last classes (without the
+    closing ">"). The id and version are formatted as integers (:d refuses anything else), so
+    they are digits only."""
     kind = escape(mark.kind)
     suggested = " is-suggested" if mark.status == "suggested" else ""
     return (
@@ -65,13 +63,6 @@ def _tag(mark: Mark) -> tuple[str, str]:
         f'" data-span-id="{mark.id:d}" data-kind="{kind}" data-version="{mark.version:d}"'
         f' title="{escape(mark.label)}"',
     )
-
-
-def _opening(tag: tuple[str, str], first: bool, last: bool) -> str:
-    head, tail = tag
-    if first:
-        return f'{head} is-first{" is-last" if last else ""}{tail} tabindex="0">'
-    return f"{head}{' is-last' if last else ''}{tail}>"
 
 
 def _text(out: list[str], text: str) -> None:
@@ -94,23 +85,30 @@ def _text(out: list[str], text: str) -> None:
 def article_html(body: str, marks: Iterable[Mark]) -> SafeString:
     """The body with a <mark> element per piece of each span (the inside of #article-text).
 
-    Spans out of the body's range or empty are left out. An opening tag is written when its
-    element closes (a placeholder holds its place until then): only then is it known whether
-    the piece is the last of its span.
+    Spans out of the body's range or empty are left out; ids are unique. An opening tag is
+    written when its element closes (a placeholder holds its place until then): only then is
+    it known whether the piece is the last of its span.
     """
-    usable = sorted((m for m in marks if 0 <= m.start < m.end <= len(body)), key=lambda m: m.order)
+    usable = sorted(
+        (m for m in marks if 0 <= m.start < m.end <= len(body)),
+        key=lambda m: (m.start, -m.end, m.id),
+    )
     ends = {m.end for m in usable}
     cuts = sorted({0, len(body)} | {m.start for m in usable} | ends)
     out: list[str] = []
-    # The open elements, outermost first: (mark, index in out of its opening tag, first piece).
-    stack: list[tuple[Mark, int, bool]] = []
-    tags: dict[int, tuple[str, str]] = {}  # by span id, once its first piece is open
+    # The open elements, outermost first: (end of the span, index in out of the opening tag,
+    # first piece of the span, the tag before and after the is-first / is-last classes).
+    stack: list[tuple[int, int, bool, str, str]] = []
     pending = 0  # index into `usable` of the next span to open
 
     def close_from(depth: int, at: int) -> None:
         """Close the elements from `depth` inwards at offset `at`."""
-        for mark, index, first in reversed(stack[depth:]):
-            out[index] = _opening(tags[mark.id], first, mark.end == at)
+        for end, index, first, head, tail in reversed(stack[depth:]):
+            last = " is-last" if end == at else ""
+            if first:
+                out[index] = f'{head} is-first{last}{tail} tabindex="0">'
+            else:
+                out[index] = f"{head}{last}{tail}>"
             out.append("</mark>")
         del stack[depth:]
 
@@ -118,19 +116,16 @@ def article_html(body: str, marks: Iterable[Mark]) -> SafeString:
         if a in ends:
             # The outermost element ending here closes, and every element inside it with it;
             # those ending later open again as their next piece.
-            depth = next(i for i, entry in enumerate(stack) if entry[0].end == a)
-            again = [entry[0] for entry in stack[depth + 1 :] if entry[0].end > a]
+            depth = next(i for i, entry in enumerate(stack) if entry[0] == a)
+            again = [entry for entry in stack[depth + 1 :] if entry[0] > a]
             close_from(depth, a)
-            for mark in again:
-                stack.append((mark, len(out), False))
+            for end, _, _, head, tail in again:
+                stack.append((end, len(out), False, head, tail))
                 out.append("")
         while pending < len(usable) and usable[pending].start == a:
             mark = usable[pending]
             pending += 1
-            first = mark.id not in tags
-            if first:
-                tags[mark.id] = _tag(mark)
-            stack.append((mark, len(out), first))
+            stack.append((mark.end, len(out), True, *_tag(mark)))
             out.append("")
         _text(out, body[a:b])
     close_from(0, len(body))
@@ -160,6 +155,7 @@ def quote_entries(spans) -> SafeString:
 def suggestion_entries(items, kind: str, *, can_edit: bool) -> SafeString:
     """The <li>s of the suggestions of one kind, with accept / reject buttons for editors."""
     rows = []
+    confidences: dict[float, str] = {}  # floatformat is slow, and values repeat
     for item in items:
         span = item.span
         indirect = '<span class="kind-tag">indirect</span> ' if item.indirect else ""
@@ -174,7 +170,9 @@ def suggestion_entries(items, kind: str, *, can_edit: bool) -> SafeString:
             proposal += f' <span class="kind-tag">{escape(str(item.entity_kind))}</span>'
         confidence = ""
         if span.confidence is not None:
-            value = escape(floatformat(span.confidence, 2))
+            value = confidences.get(span.confidence)
+            if value is None:
+                value = confidences[span.confidence] = escape(floatformat(span.confidence, 2))
             confidence = f'<span class="confidence" title="Confidence">{value}</span>'
         actions = ""
         if can_edit:
