@@ -1,6 +1,9 @@
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from annotations import services
 from annotations.models import Claim, Entity, Span, SpanKind, SpanStatus
@@ -209,6 +212,40 @@ def test_mismatched_text_is_422_and_a_new_entity_is_rolled_back(editor_client, a
     assert response.status_code == 422
     assert "not the text sent" in response.content.decode()
     assert not Entity.objects.exists()
+
+
+def test_a_span_write_that_fails_rolls_back_the_new_entity(editor_client, article, monkeypatch):
+    def refuse(**kwargs):
+        assert Entity.objects.filter(name="Nobody").exists()  # created first, in the transaction
+        raise ValidationError("The article was deleted meanwhile.", code="gone")
+
+    monkeypatch.setattr(services, "span_create", refuse)
+    data = {"kind": "quote", **selection(article, "We will"), "speaker_name": "Nobody"}
+    response = editor_client.post(f"/articles/{article.pk}/spans/new/", data, **HX)
+    assert response.status_code == 422
+    assert "deleted meanwhile" in response.content.decode()
+    assert not Entity.objects.exists()
+
+
+def test_create_with_a_known_entity_writes_in_one_transaction_and_reads_the_text_once(
+    editor_client, article
+):
+    entity = EntityFactory(name="Springfield", kind="GPE")
+    SpanFactory(article=article, kind="quote", **selection(article, "We will"))
+    data = {"kind": "mention", **selection(article, "Springfield"), "entity": str(entity.pk)}
+    with CaptureQueriesContext(connection) as queries:
+        response = editor_client.post(f"/articles/{article.pk}/spans/new/", data, **HX)
+    assert response.status_code == 200
+    assert Span.objects.filter(kind="mention", entity=entity).exists()
+    sql = [query["sql"] for query in queries]
+    # span_create's transaction (a savepoint inside the test's) and the savepoint around its
+    # insert; the form opens none around them.
+    assert sum(statement.startswith("SAVEPOINT") for statement in sql) == 2
+    # After the write, the spans once (for the text) and nothing for the side panel.
+    after = sql[[i for i, s in enumerate(sql) if s.startswith("INSERT")][-1] + 1 :]
+    reads = [s for s in after if s.startswith("SELECT")]
+    assert len(reads) == 1
+    assert "annotations_span" in reads[0]
 
 
 def test_create_claim_with_statement_and_verdict(editor_client, article):
