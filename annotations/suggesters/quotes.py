@@ -36,7 +36,8 @@ class QuoteSuggestion:
     confidence: float
 
 
-_MARKS = re.compile(r"[\"'“”„‟‘’‚‛«»‹›]+")
+# A run of quote marks; "[…][…]*" rather than "[…]+" lets the engine skip to the next mark.
+_MARKS = re.compile(r"[\"'“”„‟‘’‚‛«»‹›][\"'“”„‟‘’‚‛«»‹›]*")
 _DOUBLE = frozenset('"“”„‟«»')
 _OPENING = frozenset("“„‟‘‚‛«‹")
 _CLOSING = frozenset("”’»›")

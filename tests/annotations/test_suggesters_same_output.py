@@ -215,6 +215,14 @@ def test_reporting_verbs_as_before():
         assert spans(quotes._VERB, text) == spans(old, text)
 
 
+def test_quote_marks_as_before():
+    from annotations.suggesters import quotes
+
+    old = re.compile(r"[\"'“”„‟‘’‚‛«»‹›]+")
+    for text in texts():
+        assert spans(quotes._MARKS, text) == spans(old, text)
+
+
 def test_indirect_speech_as_before():
     from annotations.suggesters import quotes
 
