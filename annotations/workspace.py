@@ -395,15 +395,23 @@ class PanelGroups:
 
 
 @dataclass(frozen=True)
-class PanelList:
-    """A list of the panel with its rows written (rendering): a speaker's quotes, or the
-    suggestions of a kind."""
+class SpeakerQuotes:
+    """A speaker's quotes as the panel lists them."""
 
-    key: object  # the speaker (None: unattributed), or the kind of the suggestions
-    label: str  # the suggestions' heading
+    speaker: EntityRef | None  # None: unattributed
     url: str  # the speaker's page
     count: int
-    html: str
+    html: str  # the rows (rendering.quote_entries)
+
+
+@dataclass(frozen=True)
+class SuggestionList:
+    """The suggestions of one kind as the panel lists them."""
+
+    kind: str
+    label: str
+    count: int
+    html: str  # the rows (rendering.suggestion_entries)
 
 
 @dataclass(frozen=True)
@@ -413,12 +421,12 @@ class Panel:
     reference cycle: what it holds waits for the garbage collector, which then has to look at
     thousands of objects, in collections that grow with them.)"""
 
-    orphaned: list[WorkspaceSpan]  # shown by the template (few)
-    suggestions: list[PanelList]  # by kind: key, label, count, rows
+    orphaned: list[WorkspaceSpan]  # listed by the template (few)
+    suggestions: list[SuggestionList]
     suggested_count: int
-    quotes: list[PanelList]  # by speaker: key, url, count, rows
-    entities_html: str  # "" when none
-    claims_html: str  # "" when none
+    quotes: list[SpeakerQuotes]
+    entities_html: str  # the rows (rendering.entity_rows), "" when none
+    claims_html: str  # the rows (rendering.claim_rows), "" when none
 
 
 _SUGGESTION_LABELS = {SpanKind.QUOTE: "Quotes", SpanKind.MENTION: "Mentions"}
@@ -444,10 +452,9 @@ def panel_build(spans: list[WorkspaceSpan], *, article_id: int, can_edit: bool) 
     return Panel(
         orphaned=groups.orphaned,
         suggestions=[
-            PanelList(
+            SuggestionList(
                 group.kind,
                 group.label,
-                "",
                 group.count,
                 rendering.suggestion_entries(group.items, group.kind, can_edit=can_edit),
             )
@@ -455,7 +462,7 @@ def panel_build(spans: list[WorkspaceSpan], *, article_id: int, can_edit: bool) 
         ],
         suggested_count=groups.suggested_count,
         quotes=[
-            PanelList(group.key, "", group.url, group.count, rendering.quote_entries(group.spans))
+            SpeakerQuotes(group.key, group.url, group.count, rendering.quote_entries(group.spans))
             for group in groups.quotes
         ],
         entities_html=rendering.entity_rows(groups.entities, can_edit=can_edit),
