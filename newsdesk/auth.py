@@ -25,8 +25,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
+
+from newsdesk.roles import session_user
 
 THROTTLED_MESSAGE = (
     "Too many failed sign-ins for this account or from this address. "
@@ -105,6 +107,15 @@ class LoginThrottleBackend(ModelBackend):
         if is_locked(request, username):
             raise PermissionDenied(THROTTLED_MESSAGE)
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_user(self, user_id):
+        """ModelBackend's, with the user's roles read in the same query (roles.session_user)."""
+        try:
+            pk = get_user_model()._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        user = session_user(pk)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

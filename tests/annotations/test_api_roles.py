@@ -187,10 +187,10 @@ def test_token_answers_for_each_kind_of_user(user, status, detail):
 
 @pytest.mark.parametrize("factory", [ViewerFactory, EditorFactory], ids=["viewer", "editor"])
 def test_a_session_read_checks_the_roles_in_one_query(factory, django_assert_num_queries):
-    """Session, user, one query for the user's role groups, then the page (empty here)."""
+    """The session, the user with their role groups in one query, then the page (empty)."""
     client = APIClient()
     client.force_login(factory())
-    with django_assert_num_queries(4) as queries:
+    with django_assert_num_queries(3) as queries:
         assert client.get("/api/claims/").status_code == 200
     groups = [q["sql"] for q in queries.captured_queries if "auth_group" in q["sql"]]
     assert len(groups) == 1
