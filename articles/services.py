@@ -10,7 +10,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import Q
 
 from annotations.services import ReanchorReport, spans_reanchor
@@ -145,22 +145,29 @@ def _prepared_chunks(
 ) -> Iterator[list[_Prepared]]:
     """The files in chunks of IMPORT_COMMIT_EVERY, read and cleaned.
 
-    When there is more than one chunk, a thread cleans the next chunk while the caller writes
-    this one: the database does its part (the search vector, the indexes) on the other core,
-    and the caller waits for it without holding the GIL.
+    When there is more than one chunk, a thread reads and cleans the next chunk while the
+    caller writes this one: the database does its part (the search vector, the indexes) on
+    the other core, and the caller waits for it without holding the GIL.
     """
     files = iter(files)
-    chunk = list(islice(files, IMPORT_COMMIT_EVERY))
-    if len(chunk) < IMPORT_COMMIT_EVERY:
-        if chunk:
-            yield _prepare_all(chunk, cleaner, imported_by)
+
+    def read_ahead() -> list[_Prepared]:
+        return _prepare_all(list(islice(files, IMPORT_COMMIT_EVERY)), cleaner, imported_by)
+
+    first = list(islice(files, IMPORT_COMMIT_EVERY))
+    if len(first) < IMPORT_COMMIT_EVERY:
+        if first:
+            yield _prepare_all(first, cleaner, imported_by)
         return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-clean") as pool:
-        ahead = pool.submit(_prepare_all, chunk, cleaner, imported_by)
-        while ahead is not None:
-            chunk = list(islice(files, IMPORT_COMMIT_EVERY))
-            following = pool.submit(_prepare_all, chunk, cleaner, imported_by) if chunk else None
-            yield ahead.result()
+    # One worker: it reads the files in order, one chunk after the other.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-read") as pool:
+        ahead = pool.submit(_prepare_all, first, cleaner, imported_by)
+        while True:
+            following = pool.submit(read_ahead)
+            chunk = ahead.result()
+            if not chunk:
+                break
+            yield chunk
             ahead = following
 
 
@@ -232,8 +239,12 @@ def _known(items: Iterable[_Prepared]) -> tuple[dict[str, int], dict[str, int]]:
         hashes.add(item.cleaned.content_hash)
         if item.name:
             names.add(item.name)
+    # NOT source_file = '': the condition of the unique index on file names, so it serves
+    # the lookup however many names there are.
     rows = (
-        Article.objects.filter(Q(content_hash__in=hashes) | Q(source_file__in=names))
+        Article.objects.filter(
+            Q(content_hash__in=hashes) | (Q(source_file__in=names) & ~Q(source_file=""))
+        )
         .order_by()
         .values_list("id", "content_hash", "source_file")
     )
@@ -253,7 +264,7 @@ def _articles_create(items: list[_Prepared], *, imported_by) -> list[FileReport]
     articles = [item.article for item in items]
     try:
         with transaction.atomic():
-            Article.objects.bulk_create(articles)
+            _articles_insert(articles)
     except IntegrityError:
         # Someone imported one of these files between our lookup and our insert: one at a
         # time, each file finds out which.
@@ -262,6 +273,40 @@ def _articles_create(items: list[_Prepared], *, imported_by) -> list[FileReport]
         _imported(item.name, item.cleaned, article)
         for item, article in zip(items, articles, strict=True)
     ]
+
+
+def _articles_insert(articles: list[Article]) -> None:
+    """Insert unsaved articles and set their ids, as bulk_create does.
+
+    On PostgreSQL as one INSERT … VALUES … RETURNING id: bulk_create's UNNEST insert has
+    psycopg (binding client-side) quote every value into array literals in Python, ~0.25 ms
+    of CPU an article against ~0.1 ms here. (COPY would save ~0.07 ms more, but needs the
+    ids drawn first and is a statement no execute wrapper sees.)
+    """
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: a lookup per use, a use per value
+    if db.vendor != "postgresql":
+        Article.objects.bulk_create(articles)
+        return
+    meta = Article._meta
+    # The id and the stored search_document (not a model field) are PostgreSQL's to fill.
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    params = []
+    for article in articles:
+        # pre_save: the auto_now(_add) timestamps, set on the article too.
+        params += [f.get_db_prep_save(f.pre_save(article, add=True), db) for f in fields]
+    columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {db.ops.quote_name(meta.db_table)} ({columns}) "
+        f"VALUES {', '.join([row] * len(articles))} RETURNING {db.ops.quote_name(meta.pk.column)}"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        # The ids come back in VALUES order, which bulk_create relies on as well.
+        for article, (pk,) in zip(articles, cursor.fetchall(), strict=True):
+            article.pk = pk
+            article._state.adding = False
+            article._state.db = db.alias
 
 
 def _one_import(item: _Prepared, *, imported_by) -> FileReport:

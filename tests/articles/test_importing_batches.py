@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles import services, sources
+from articles import selectors, services, sources
 from articles.models import Article
 from articles.services import Outcome, article_import, articles_import
 
@@ -53,6 +53,34 @@ def test_new_files_are_inserted_together(editor):
         assert report.message == f"“Title {i}”, 3 words, 0 lines removed"
     # Newest first is the order of the files: the first file is the oldest article.
     assert [a.source_file for a in Article.objects.all()] == [f.name for f in reversed(files)]
+
+
+def test_a_batch_stores_each_article_as_a_single_import_does(editor):
+    data = b"Bridge to reopen\r\n\r\nAdvertisement\r\nThe bridge reopens in May.\r\n"
+    single = Article.objects.get(
+        pk=article_import(name="one.txt", data=data, imported_by=editor).article_id
+    )
+    Article.objects.all().delete()
+    [report, *_] = articles_import(
+        files=[sources.SourceFile("one.txt", data=data), *many(3)], imported_by=editor
+    )
+    batch = Article.objects.get(pk=report.article_id)
+
+    def stored(article):
+        return {
+            f.attname: getattr(article, f.attname)
+            for f in Article._meta.concrete_fields
+            if f.attname not in ("id", "imported_at", "updated_at")
+        }
+
+    assert stored(batch) == stored(single)
+    assert batch.import_report == {
+        "removed": [{"line": 3, "text": "Advertisement", "reason": "boilerplate"}]
+    }
+    assert single.imported_at < batch.imported_at <= batch.updated_at  # now, at the insert
+    # The search finds it (on PostgreSQL, through the stored search vector).
+    found = selectors.article_search(Article.objects.all(), "reopen bridge")
+    assert list(found.values_list("pk", flat=True)) == [batch.pk]
 
 
 def test_a_batch_reports_what_one_file_at_a_time_would(small_chunks):
@@ -156,6 +184,16 @@ def test_a_cleaner_crash_in_the_read_ahead_thread_reaches_the_caller(monkeypatch
     with pytest.raises(MemoryError, match="no room"):
         articles_import(files=many(10))
     # The chunk holding the file never began: only the first chunk landed.
+    assert Article.objects.count() == 4
+
+
+def test_a_source_failing_midway_stops_the_import_after_the_chunks_it_gave(small_chunks):
+    def files():
+        yield from many(6)
+        raise OSError("the disk went away")
+
+    with pytest.raises(OSError, match="disk went away"):
+        articles_import(files=files())
     assert Article.objects.count() == 4
 
 
