@@ -195,6 +195,7 @@ NEWSDESK_SUGGEST_ON_IMPORT = env_bool("NEWSDESK_SUGGEST_ON_IMPORT", False)
 
 # --- security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "newsdesk.sessions"  # Django's database sessions, read in one plain query
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
