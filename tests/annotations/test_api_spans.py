@@ -57,17 +57,15 @@ def all_pages(client, url: str) -> list[dict]:
 def test_create_by_offsets_returns_the_span_shape(editor_api, article, editor):
     entity = EntityFactory(name="Jane Doe")
     start = article.body.index("Jane Doe")
+    mention = {
+        "article": article.id,
+        "kind": "mention",
+        "start": start,
+        "end": start + 8,
+        "entity": entity.id,
+    }
 
-    response = editor_api.post(
-        SPANS,
-        {
-            "article": article.id,
-            "kind": "mention",
-            "start": start,
-            "end": start + 8,
-            "entity": entity.id,
-        },
-    )
+    response = editor_api.post(SPANS, mention)
 
     assert response.status_code == 201, response.content
     data = response.json()
@@ -83,16 +81,7 @@ def test_create_by_offsets_returns_the_span_shape(editor_api, article, editor):
     assert Span.objects.get(pk=data["id"]).created_by == editor
     assert editor_api.get(f"{SPANS}{data['id']}/").json() == data  # as read back
     # the same span again: 200 with the existing one, as read back
-    twin = editor_api.post(
-        SPANS,
-        {
-            "article": article.id,
-            "kind": "mention",
-            "start": start,
-            "end": start + 8,
-            "entity": entity.id,
-        },
-    )
+    twin = editor_api.post(SPANS, mention)
     assert (twin.status_code, twin.json()) == (200, data)
 
 
