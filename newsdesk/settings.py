@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "newsdesk",
     "articles",
     "annotations",
 ]
@@ -128,6 +129,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's default random_page_cost (4.0) prices an index lookup as a spinning disk
+    # would. On SSDs, or with the working set in RAM, the planner then chose a sequential scan
+    # of all claims to join a thousand spans to them: the workspace query took 16 ms instead
+    # of 6, and grew with the archive (bench). 1.1 is the usual SSD value; PG_RANDOM_PAGE_COST
+    # changes it, and an empty value leaves the server's (a pooler such as PgBouncer may
+    # refuse startup options: set it on the database there, see docs/deployment.md).
+    _page_cost = os.environ.get("PG_RANDOM_PAGE_COST", "1.1").strip()
+    if _page_cost:
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = " ".join(
+            filter(None, [_options.get("options"), f"-c random_page_cost={float(_page_cost)}"])
+        )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite is the single-user default: persistent connections buy nothing there.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
