@@ -9,11 +9,11 @@ handler404 = "newsdesk.api_views.not_found"
 handler500 = "newsdesk.api_views.server_error"
 
 urlpatterns = [
+    path("api/", include("newsdesk.api_urls")),  # first: the most requested
     path("admin/", admin.site.urls),
     # Before the include: the same URL name, with login throttling (newsdesk/auth.py).
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("api/", include("newsdesk.api_urls")),
     path("", include("annotations.urls")),
     path("", include("articles.urls")),
 ]

@@ -19,6 +19,9 @@ pytestmark = pytest.mark.django_db
         pytest.param("/api/spans/1/matches/x/", id="trailing-junk"),
         pytest.param("/api/articles/1234567890123456789/suggest/", id="id-too-long"),
         pytest.param("/api/nothing-here/", id="no-route"),
+        # Formats are negotiated with Accept only: no ".json" twins of the routes.
+        pytest.param("/api/articles.json", id="format-suffix"),
+        pytest.param("/api/claims/1.json", id="format-suffix-detail"),
     ],
 )
 def test_an_api_path_no_route_matches_is_a_json_404(editor_api, api_client, path):
