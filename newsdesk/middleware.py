@@ -20,7 +20,8 @@ Database failure
     killed, a lock timeout) becomes a 503 with ``Retry-After`` — JSON under ``/api/``, a short
     page otherwise — instead of a traceback. Each service runs in one transaction, so the
     failed write left nothing behind; the broken connection is closed here, and the next
-    request connects afresh (CONN_HEALTH_CHECKS catches one that died while idle).
+    request connects afresh (a health check replaces one that died while idle for 5 s or
+    more: newsdesk/postgresql/base.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""newsdesk.db: PostgreSQL datetimes read with the C parser give what Django's loader gives."""
+"""newsdesk.postgresql: datetimes read with the C parser are what Django's loader reads."""
 
 import datetime as dt
 
@@ -6,7 +6,7 @@ import pytest
 from django.db import DataError, connection, transaction
 
 from annotations.models import Claim
-from newsdesk import db
+from newsdesk.postgresql.base import UTCTimestampLoader
 from tests import factories
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -51,7 +51,7 @@ def _read_with_djangos_loader(literals: list[str]) -> list[dt.datetime]:
 
 def test_connections_read_timestamps_with_the_fast_loader():
     with connection.cursor() as cursor:
-        assert cursor.cursor.adapters.get_loader(1184, 0) is db.utc_loader()
+        assert cursor.cursor.adapters.get_loader(1184, 0) is UTCTimestampLoader
 
 
 def test_the_fast_loader_reads_what_djangos_reads():

@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend, tuned (settings.DATABASES uses it for postgres:// URLs)."""
