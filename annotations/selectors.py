@@ -45,6 +45,7 @@ from annotations.suggesters.resolution import likely_duplicates
 from annotations.suggesting import entities_marker, note_speaker
 from annotations.text import fold
 from articles.models import Article
+from newsdesk.compiled import Compiled
 
 # The columns of a span in the API (serializer, JSONL export), in order.
 SPAN_API_FIELDS = (
@@ -166,11 +167,15 @@ def api_claim_list() -> QuerySet[Claim]:
 _ENTITY_COLUMNS = ("id", "name", "kind", "external_id")
 
 
-def export_article_spans(*, article: Article) -> QuerySet:
+def export_article_spans(*, article: Article) -> list[dict]:
     """The accepted spans of an article with everything an export names, in text order, as
     dicts for export_spans (``entity__name``, ``claim__claimant__id``, ``creator``…): an
     export reads every accepted span, and building a Span, its Entities, Claim, claimant and
-    User per row cost more CPU than the query did."""
+    User per row cost more CPU than the query did; the five-join query is compiled once."""
+    return _export_spans.dicts(article.pk)
+
+
+def _export_spans_query(article_id: int) -> QuerySet:
     username = get_user_model().USERNAME_FIELD
     columns = [
         *("id", "kind", "start", "end", "text", "created_at", "updated_at", "origin", "note"),
@@ -179,10 +184,13 @@ def export_article_spans(*, article: Article) -> QuerySet:
         *(f"claim__claimant__{c}" for c in _ENTITY_COLUMNS),
     ]
     return (
-        Span.objects.filter(article=article, status=SpanStatus.ACCEPTED)
+        Span.objects.filter(article_id=article_id, status=SpanStatus.ACCEPTED)
         .order_by("start", "-end", "id")
         .values(*columns, creator=F(f"created_by__{username}"))
     )
+
+
+_export_spans = Compiled(_export_spans_query)
 
 
 def export_spans(rows, iri) -> list[exporters.ExportSpan]:
