@@ -319,8 +319,13 @@ class _NestedSpanList(RowListMixin, _SpanListBase):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
             return selectors.api_span_list().none()
+        return self.list_queryset(**self.list_arguments())
+
+    def list_arguments(self) -> dict:
         what = self.parent_model._meta.model_name
-        parent_id = _existing(self.parent_model, self.kwargs[self.parent_kwarg], what)
+        return {"parent_id": _existing(self.parent_model, self.kwargs[self.parent_kwarg], what)}
+
+    def list_queryset(self, *, parent_id: int):
         return type(self).select(parent_id)
 
 

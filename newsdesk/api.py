@@ -238,21 +238,48 @@ class RowListMixin(mixins.ListModelMixin):
     """``list`` reads its page as dicts of the columns the serializer shows, when its
     FastListSerializer can render every field from a column: building a model instance per row
     (``Model.__init__``, a descriptor per field) cost as much CPU as the page's SQL (bench).
-    The filters, ordering and pagination work on the queryset exactly as before."""
+    The filters, ordering and pagination work on the queryset exactly as before.
+
+    With cursor pagination the SQL itself is compiled once per shape of request and kept
+    (newsdesk.plans); for that, ``list_queryset`` must depend on nothing but the arguments
+    ``list_arguments`` checked (not on the user, say)."""
 
     def list(self, request, *args, **kwargs):
+        from newsdesk import plans  # here: DRF imports this module while it is loading
+
+        if row_plan(self.get_serializer_class()).columns is not None:
+            rows = plans.list_rows(self, request)
+            if rows is not None:
+                page = self.paginate_queryset(rows)
+                return self.get_paginated_response(self.get_serializer(page, many=True).data)
         queryset = self.filter_queryset(self.get_queryset())
-        columns = row_plan(self.get_serializer_class()).columns
+        columns = self.list_columns()
         if columns is not None:
-            ordering = [
-                name.lstrip("-")
-                for name in (*(getattr(self, "ordering", None) or ()), *self.ordering_fields)
-            ]
-            queryset = queryset.values(*dict.fromkeys([*columns, *ordering, "id"]))
+            queryset = queryset.values(*columns)
         page = self.paginate_queryset(queryset)
         if page is None:
             return Response(self.get_serializer(queryset, many=True).data)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def list_columns(self) -> list[str] | None:
+        """The columns a page reads: the serializer's, the orderings' and the id (None: the
+        serializer needs model instances)."""
+        columns = row_plan(self.get_serializer_class()).columns
+        if columns is None:
+            return None
+        ordering = [
+            name.lstrip("-")
+            for name in (*(getattr(self, "ordering", None) or ()), *self.ordering_fields)
+        ]
+        return list(dict.fromkeys([*columns, *ordering, "id"]))
+
+    def list_arguments(self) -> dict:
+        """The URL's values the list depends on, checked (a missing parent is a 404)."""
+        return {}
+
+    def list_queryset(self, **arguments):
+        """The list's queryset before filters, from ``list_arguments``."""
+        return self.get_queryset()
 
 
 _PLANS: dict[type, _RowPlan] = {}
