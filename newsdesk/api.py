@@ -409,8 +409,9 @@ def _same(value):
     return value
 
 
-# Model fields whose values, as the ORM reads them, DRF's int / str / float leave unchanged.
-_INT_FIELDS = {
+# Model fields whose values, as the ORM reads them, DRF's int / str / float leave unchanged
+# (INT_FIELDS: also what newsdesk.plans treats as integer columns).
+INT_FIELDS = {
     "AutoField",
     "BigAutoField",
     "SmallAutoField",
@@ -433,7 +434,7 @@ def _unchanged(convert, model, attribute) -> bool:
     except Exception:  # noqa: BLE001 — an annotation, not a field: convert it
         return False
     if convert is int:
-        return kind in _INT_FIELDS
+        return kind in INT_FIELDS
     if convert is float:
         return kind == "FloatField"
     # str, and ChoiceField's lookup, which maps a str back to the equal str key

@@ -40,7 +40,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from rest_framework import pagination
 
-from newsdesk.api import DateTimeFilter, FilterSet, IdFilter, StableOrderingFilter
+from newsdesk.api import INT_FIELDS, DateTimeFilter, FilterSet, IdFilter, StableOrderingFilter
 
 # Tests turn plans off to compare with the path that builds every queryset.
 ENABLED = True
@@ -54,17 +54,6 @@ _PLANNED_FILTERS = (
     django_filters.MultipleChoiceFilter,
 )
 _NO_PLAN = None  # a shape whose SQL cannot be kept
-_INT_TYPES = {
-    "AutoField",
-    "BigAutoField",
-    "SmallAutoField",
-    "IntegerField",
-    "BigIntegerField",
-    "SmallIntegerField",
-    "PositiveIntegerField",
-    "PositiveBigIntegerField",
-    "PositiveSmallIntegerField",
-}
 _plans: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> {shape: plan}
 
 
@@ -297,7 +286,7 @@ class _Sentinels:
             return str(moment)
         if kind == "DateField":
             return str(dt.date(1900 + self.flavour, 2, 2))
-        if kind in _INT_TYPES:
+        if kind in INT_FIELDS:
             return str(2_100_000_000 + number)
         if kind in ("CharField", "TextField"):
             return f" Plan Position {number} "
