@@ -13,6 +13,7 @@ from articles.models import Article
 from newsdesk.bench import archive, synth
 
 ENDPOINTS = {
+    "api_root",
     "article_list",
     "article_search",
     "article_spans",
@@ -27,7 +28,7 @@ ENDPOINTS = {
     "span_create_htmx",
 }
 WORKSPACE = {"workspace", "workspace_cold"}
-READS = ENDPOINTS - WORKSPACE - {"span_create_api", "span_create_htmx"}
+READS = ENDPOINTS - WORKSPACE - {"span_create_api", "span_create_htmx", "api_root"}
 RESULT_KEYS = {
     "key",
     "label",
@@ -47,6 +48,7 @@ RESULT_KEYS = {
     "ratio_p95",
     "target_p95_ms",
     "meets_target",
+    "baseline",
 }
 
 
@@ -186,6 +188,14 @@ def test_bench_command_measures_everything_and_writes_json(tmp_path, capsys):
         assert data["endpoints"][key]["floor_p95_ms"] > 0
         assert data["endpoints"][key]["ratio_p95"] > 0
     assert set(data["growth"]) == READS | WORKSPACE
+    # The stack alone: measured (the token query), no floor, no target, no growth.
+    root = data["endpoints"]["api_root"]
+    assert root["baseline"]
+    assert root["meets_target"] is None
+    assert root["floor_p95_ms"] is None
+    assert root["queries_page_10"] == 1
+    assert not any(t["what"].startswith("api_root") for t in data["targets"])
+    assert all(not r["baseline"] for k, r in data["endpoints"].items() if k != "api_root")
     assert data["import"]["files"] == 5
     assert data["import"]["outcomes"] == {"imported": 5}
     assert data["import"]["articles_per_second"] > 0

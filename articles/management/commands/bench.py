@@ -123,7 +123,7 @@ def table(out: dict) -> str:
             f"{_n(r.get('cpu_p50_ms'), '.1f'):>6} "
             f"{_n(r['queries_page_10']):>5} {_n(r['queries_page_100']):>5} "
             f"{_n(r['floor_p95_ms'], '.2f'):>8} {_n(r['ratio_p95'], '.1f'):>6} "
-            f"{_n(g, '.2f'):>6}  {'yes' if r['meets_target'] else 'NO'}"
+            f"{_n(g, '.2f'):>6}  {_ok(r['meets_target'])}"
         )
     imp, sug = out["import"], out["suggesters"]
     if imp is not None:
@@ -138,6 +138,10 @@ def table(out: dict) -> str:
     lines.append(f"targets: {len(out['targets']) - len(missed)} of {len(out['targets'])} met")
     lines += [f"  MISSED {t['what']}: {t['value']} (target {t['target']})" for t in missed]
     return "\n".join(lines)
+
+
+def _ok(meets: bool | None) -> str:
+    return "—" if meets is None else "yes" if meets else "NO"
 
 
 def _n(value, spec: str = "") -> str:
