@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from annotations import exporters, selectors, services, suggesting
+from annotations import exporters, selectors, services
 from annotations.filters import ClaimFilter, EntityFilter, SpanFilter
 from annotations.models import Claim, Entity, SpanKind, SpanStatus
 from annotations.serializers import (
@@ -35,7 +35,6 @@ from annotations.serializers import (
     QuoteMatchSerializer,
     SpanSerializer,
 )
-from annotations.text import fold
 from articles.models import Article
 from newsdesk.api import (
     ID_REGEX,
@@ -61,13 +60,27 @@ _DECIDE_DESCRIPTION = (
     "To accept or reject a suggestion, send `status`: `accepted` (for a `suggested` or "
     "`rejected` span) or `rejected` (for a `suggested` one), optionally with `version`. "
     "Accepting completes what the suggestion lacks: a mention gets the `entity` you send, else "
-    "the candidate its note names (an existing entity with that name or alias, or a new one "
+    "the candidate its `proposal` names (an existing entity with that name or alias, or a new one "
     "of the suggested kind); a quote gets the `speaker` you send, else the known entity its "
-    "note names (else it is accepted without one); a claim span gets a new unreviewed claim "
+    "`proposal` names (else it is accepted without one); a claim span gets a new unreviewed claim "
     "unless you send `claim`. A rejected suggestion is never offered again by "
     "`POST /api/articles/{id}/suggest/`. To decide every suggestion of a kind at once: "
     "`POST /api/articles/{id}/suggestions/`. Any other change (note, offsets) sent along is "
     "applied first, in the same transaction."
+)
+
+
+# What a PATCH/PUT of a span may change (services.span_patch decides what that means).
+_SPAN_CHANGES = (
+    "entity",
+    "speaker",
+    "claim",
+    "note",
+    "status",
+    "confidence",
+    "start",
+    "end",
+    "text",
 )
 
 
@@ -147,46 +160,10 @@ class SpanViewSet(
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        changes = {
-            name: data[name]
-            for name in ("entity", "speaker", "claim", "note", "status", "confidence")
-            if name in data
-        }
-        span = serializer.instance
-        placement = {name: data[name] for name in ("start", "end", "text") if name in data}
-        if any(placement[name] != getattr(span, name) for name in placement):
-            changes.update(placement)
-        version = data.get("version")
-        decision = _suggestion_decision(span, changes.get("status"))
-        if decision is None:
-            serializer.instance = services.span_update(
-                span=span, version=version, user=self.request.user, **changes
-            )
-            return
-        # Deciding a suggestion: the suggestion services complete what it lacks (a mention's
-        # entity from the candidate its note names, a claim span's Claim, a quote's speaker).
-        del changes["status"]
-        link = {SpanKind.MENTION: "entity", SpanKind.QUOTE: "speaker"}.get(span.kind)
-        chosen = {}
-        if decision == SpanStatus.ACCEPTED and link in changes:
-            chosen[link] = changes.pop(link)  # passed to the service, which checks it
-        # Only real changes (a PUT repeats every field): no empty write before the decision.
-        changes = {name: value for name, value in changes.items() if _differs(span, name, value)}
-        with transaction.atomic():
-            if changes:  # the other changes first, on the version the client read
-                span = services.span_update(
-                    span=span, version=version, user=self.request.user, **changes
-                )
-                version = None  # checked; the decision applies to the span just written
-            if decision == SpanStatus.ACCEPTED:
-                span = suggesting.suggestion_accept(
-                    span=span, user=self.request.user, version=version, **chosen
-                )
-            else:
-                span = suggesting.suggestion_reject(
-                    span=span, user=self.request.user, version=version
-                )
-        serializer.instance = span
+        changes = {name: data[name] for name in _SPAN_CHANGES if name in data}
+        serializer.instance = services.span_patch(
+            span=serializer.instance, version=data.get("version"), user=self.request.user, **changes
+        )
 
     def destroy(self, request, *args, **kwargs):
         span = self.get_object()
@@ -276,26 +253,6 @@ class SpanViewSet(
             )
         found = selectors.quote_matches(span, limit=query.validated_data["limit"])
         return Response(QuoteMatchSerializer(found, many=True).data)
-
-
-def _differs(span, name: str, value) -> bool:
-    if name in ("entity", "speaker", "claim"):
-        return (value.pk if value is not None else None) != getattr(span, f"{name}_id")
-    return value != getattr(span, name)
-
-
-def _suggestion_decision(span, status: str | None) -> str | None:
-    """The status a PATCH/PUT decides for a suggestion (accepted or rejected), or None when
-    the change is an ordinary one for services.span_update. A suggested span may be accepted
-    or rejected; a rejected one accepted again (an editor changing their mind)."""
-    if status == SpanStatus.ACCEPTED and span.status in (
-        SpanStatus.SUGGESTED,
-        SpanStatus.REJECTED,
-    ):
-        return status
-    if status == SpanStatus.REJECTED and span.status == SpanStatus.SUGGESTED:
-        return status
-    return None
 
 
 def history_page(view, queryset) -> Response:
@@ -442,7 +399,9 @@ class EntityViewSet(viewsets.ModelViewSet):
                     entity=entity, version=data.get("version"), user=self.request.user, **changes
                 )
                 if "aliases" in data:
-                    _replace_aliases(entity, data["aliases"])
+                    services.entity_aliases_replace(
+                        entity=entity, names=data["aliases"], user=self.request.user
+                    )
         except DjangoValidationError as error:
             raise _alias_errors(error) from None
         serializer.instance = self.get_queryset().get(pk=entity.pk)
@@ -518,15 +477,6 @@ class EntityViewSet(viewsets.ModelViewSet):
             drop_version=data.get("drop_version"),
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=keep.pk)).data)
-
-
-def _replace_aliases(entity: Entity, names: list[str]) -> None:
-    wanted = {fold(name) for name in names}
-    for alias in list(entity.aliases.all()):
-        if alias.folded not in wanted:
-            services.alias_remove(entity=entity, alias_id=alias.pk)
-    for name in names:
-        services.alias_add(entity=entity, name=name)
 
 
 # --- claims ------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from annotations import services, suggesting
+from annotations import proposals, services
 from annotations.models import Claim, Entity, EntityKind, Span, SpanKind, SpanStatus, Verdict
 from annotations.workspace import workspace_entity_exact
 from articles.models import Article
@@ -192,8 +192,8 @@ class SpanEditForm(_EntityFields):
         if span.status == SpanStatus.SUGGESTED:
             # What the suggester proposes, for the editor to confirm or change.
             if span.kind == SpanKind.QUOTE and span.speaker is None:
-                initial["speaker_name"] = suggesting.note_speaker(span.note)
-            candidate = suggesting.note_candidate(span.note)
+                initial["speaker_name"] = proposals.speaker(span.proposal)
+            candidate = proposals.candidate(span.proposal)
             if span.kind == SpanKind.MENTION and span.entity is None and candidate:
                 initial["entity_name"] = candidate[0]
                 if candidate[1] in EntityKind.values:
@@ -292,7 +292,7 @@ class VerdictForm(forms.Form):
 class SuggestionAcceptForm(_EntityFields):
     """Accept a suggestion, optionally naming its speaker (quote) or entity (mention).
 
-    Nothing named: the suggestion's own proposal (the entity its note names, found or
+    Nothing named: the suggestion's own proposal (the entity its `proposal` names, found or
     created). A picked entity, or a typed name (an existing entity's, or a new one's).
     """
 
@@ -309,7 +309,7 @@ class SuggestionAcceptForm(_EntityFields):
         self.pick = EntityPick()
         if self.span.kind == SpanKind.QUOTE:
             self.pick = _pick(self, "speaker", EntityKind.PERSON)
-            proposed = suggesting.note_speaker(self.span.note)
+            proposed = proposals.speaker(self.span.proposal)
             if self.pick.empty and self.span.speaker_id is None and _looks_like_a_name(proposed):
                 # Accepting as suggested: the speaker it names (found, or a new person).
                 self.pick = EntityPick(new_name=proposed, new_kind=EntityKind.PERSON)
@@ -323,7 +323,7 @@ class SuggestionAcceptForm(_EntityFields):
             links["speaker" if self.span.kind == SpanKind.QUOTE else "entity"] = pick.entity
         elif pick.new_name:
             links = {"new_entity_name": pick.new_name, "new_entity_kind": pick.new_kind}
-        return suggesting.suggestion_accept(
+        return services.suggestion_accept(
             span=self.span, user=user, version=self.cleaned_data["version"], **links
         )
 

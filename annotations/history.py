@@ -36,6 +36,7 @@ SPAN_FIELDS = (
     "origin",
     "confidence",
     "note",
+    "proposal",
     "created_by",
     "created_at",
     "version",

@@ -167,7 +167,10 @@ class Span(models.Model):
         max_length=50, default="editor", help_text='"editor", or the suggester that proposed it.'
     )
     confidence = models.FloatField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="The editor's free text.")
+    # What the suggester proposed (speaker, candidate entity, indirect, its confidence): data
+    # that Accept acts on, kept apart from the editor's note. Keys: annotations.proposals.
+    proposal = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from rapidfuzz import fuzz
 
-from annotations import exporters
+from annotations import exporters, proposals
 from annotations.models import (
     Claim,
     Entity,
@@ -42,7 +42,7 @@ from annotations.models import (
 )
 from annotations.suggesters import matching, sentences
 from annotations.suggesters.resolution import likely_duplicates
-from annotations.suggesting import entities_marker, note_speaker
+from annotations.suggesting import entities_marker
 from annotations.text import fold
 from articles.models import Article
 from newsdesk.compiled import Compiled
@@ -61,6 +61,7 @@ SPAN_API_FIELDS = (
     "status",
     "origin",
     "note",
+    "proposal",
     "confidence",
     "version",
     "prefix",
@@ -347,7 +348,9 @@ def quote_matches(span: Span, limit: int = 20) -> list[QuoteMatch]:
                 article_id=other.article_id,
                 article_title=other.article.title,
                 speaker=other.speaker,
-                speaker_name=other.speaker.name if other.speaker else note_speaker(other.note),
+                speaker_name=(
+                    other.speaker.name if other.speaker else proposals.speaker(other.proposal)
+                ),
             )
         )
     found.sort(key=lambda m: (-m.score, m.article_id, m.span.start, m.span.pk))

@@ -46,6 +46,24 @@ class _ImmutableMixin:
             raise serializers.ValidationError(errors)
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "speaker": {"type": "string", "nullable": True},
+            "indirect": {"type": "boolean"},
+            "candidate": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "kind": {"type": "string"}},
+            },
+            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        },
+    }
+)
+class ProposalField(serializers.JSONField):
+    """Span.proposal (keys: annotations.proposals)."""
+
+
 class SpanSerializer(_ImmutableMixin, serializers.ModelSerializer):
     """A span. Create with start/end (and optionally text to check), or with text alone
     (plus prefix/suffix when it occurs more than once): the server finds the offsets."""
@@ -112,7 +130,19 @@ class SpanSerializer(_ImmutableMixin, serializers.ModelSerializer):
     confidence = serializers.FloatField(
         required=False, allow_null=True, min_value=0, max_value=1, help_text="0–1, for suggestions."
     )
-    note = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="The editor's free text; nothing reads it.",
+    )
+    proposal = ProposalField(
+        read_only=True,
+        help_text="What the suggester proposed, as data: `speaker` (a quote's speaker name), "
+        "`indirect` (true for an indirect quote), `candidate` (`name` and `kind` of the new "
+        "entity a mention would link), `confidence` (the suggester's own score). Accepting a "
+        "suggestion uses it. Empty for an editor's span. Read-only.",
+    )
     version = serializers.IntegerField(
         required=False, min_value=1, max_value=2**31 - 1, help_text=VERSION_HELP
     )

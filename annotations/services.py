@@ -17,12 +17,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from annotations import anchoring, history
+from annotations import anchoring, history, proposals
 from annotations.history import snapshot
 from annotations.models import (
     Claim,
     Entity,
     EntityAlias,
+    EntityKind,
     HistoryAction,
     HistoryEntry,
     HistoryObject,
@@ -258,7 +259,12 @@ def span_update(*, span: Span, version: int | None = None, user=None, **changes)
     if merged["status"] == SpanStatus.ORPHANED and span.status != SpanStatus.ORPHANED:
         raise ValidationError({"status": "Only a revision of the text orphans a span."})
     return _versioned_update(
-        Span, span, version, values, user=user, action=history.span_action(values, span)
+        Span,
+        span,
+        version,
+        values,
+        user=user,
+        action=lambda changed, current: history.span_action(changed, current),
     )
 
 
@@ -288,9 +294,14 @@ def _lock_current(model, obj, version: int | None, *, check: bool = True):
         raise ValidationError(f"This {name} was deleted meanwhile; reload.", code="gone")
     if version is None and not check:
         return current
-    expected = obj.version if version is None else version
+    _check_version(model, current, obj.version if version is None else version)
+    return current
+
+
+def _check_version(model, current, expected: int) -> None:
     if current.version != expected:
-        who = history.who(history.last_change(model, obj.pk))
+        name = model._meta.verbose_name
+        who = history.who(history.last_change(model, current.pk))
         by = "" if who == history.SOMEONE else f"by {who}, "
         raise StaleVersion(
             current,
@@ -298,20 +309,48 @@ def _lock_current(model, obj, version: int | None, *, check: bool = True):
             f"{current.version}; you had {expected}). Reload and try again.",
             changed_by=who,
         )
-    return current
+
+
+def _differs(row, name: str, value) -> bool:
+    """Whether setting row.name to value would change it (links compare by id)."""
+    field = type(row)._meta.get_field(name)
+    if field.is_relation:
+        value = value.pk if value is not None and hasattr(value, "pk") else value
+    return getattr(row, field.attname) != value
 
 
 def _versioned_update(
-    model, obj, version: int | None, values: dict, *, user=None, action=HistoryAction.UPDATED
+    model,
+    obj,
+    version: int | None,
+    values: dict,
+    *,
+    user=None,
+    action=HistoryAction.UPDATED,
+    derived=None,
 ):
     """UPDATE … only if the row still has the client's version; a stale write changes
-    nothing and says who changed it meanwhile. Records the change in the history."""
-    locked = _lock_current(model, obj, version)
+    nothing and says who changed it meanwhile. Records the change in the history.
+
+    Values equal to the row's are left out; when none is left the call changes nothing: no
+    new version, no history entry, no version check (nothing the client sent is lost), and
+    the row comes back as it is. `action` may be a function of (changed values, row);
+    `derived(changed, current)` adds the fields that follow from a change (a reviewer).
+    """
+    locked = _lock_current(model, obj, version, check=False)
+    changed = {name: value for name, value in values.items() if _differs(locked, name, value)}
+    if not changed:
+        return locked
+    _check_version(model, locked, obj.version if version is None else version)
+    if callable(action):
+        action = action(changed, locked)
+    if derived is not None:
+        changed.update(derived(changed, locked))
     before = snapshot(locked)
-    values = {**values, "version": F("version") + 1, "updated_at": timezone.now()}
+    changed = {**changed, "version": F("version") + 1, "updated_at": timezone.now()}
     try:
         with transaction.atomic():
-            model.objects.filter(pk=obj.pk, version=locked.version).update(**values)
+            model.objects.filter(pk=obj.pk, version=locked.version).update(**changed)
     except IntegrityError:
         raise ValidationError(
             "An identical annotation already exists at that place.", code="invalid"
@@ -351,6 +390,133 @@ def span_accept(*, span: Span, user=None, version: int | None = None) -> Span:
 
 def span_reject(*, span: Span, user=None, version: int | None = None) -> Span:
     return span_update(span=span, version=version, user=user, status=SpanStatus.REJECTED)
+
+
+def suggestion_decision(span: Span, status: str | None) -> str | None:
+    """The status a change decides for a suggestion (accepted or rejected), or None when it
+    is an ordinary change for span_update. A suggested span may be accepted or rejected; a
+    rejected one accepted again (an editor changing their mind)."""
+    if status == SpanStatus.ACCEPTED and span.status in (
+        SpanStatus.SUGGESTED,
+        SpanStatus.REJECTED,
+    ):
+        return status
+    if status == SpanStatus.REJECTED and span.status == SpanStatus.SUGGESTED:
+        return status
+    return None
+
+
+@transaction.atomic
+def span_patch(*, span: Span, version: int | None = None, user=None, **changes) -> Span:
+    """Change a span as the API's PATCH/PUT says, accepting or rejecting a suggestion when the
+    status sent decides one (the other changes first, on the version the client read).
+
+    Changes equal to the span's are no change: a PATCH of `{}` or of the same values writes
+    nothing, keeps the version and records no history.
+    """
+    # Offsets echoed unchanged (a PUT repeats every field) are not a move to check again.
+    placement = {name: changes.pop(name) for name in ("start", "end", "text") if name in changes}
+    if any(placement[name] != getattr(span, name) for name in placement):
+        changes.update(placement)
+    decision = suggestion_decision(span, changes.get("status"))
+    if decision is None:
+        return span_update(span=span, version=version, user=user, **changes)
+    del changes["status"]
+    # Accepting completes what the suggestion lacks; the entity or speaker sent is the one to
+    # link, passed to suggestion_accept, which checks it.
+    link = {SpanKind.MENTION: "entity", SpanKind.QUOTE: "speaker"}.get(span.kind)
+    chosen = {}
+    if decision == SpanStatus.ACCEPTED and link in changes:
+        chosen[link] = changes.pop(link)
+    changes = {
+        name: value
+        for name, value in changes.items()
+        if name in ("start", "end", "text") or _differs(span, name, value)
+    }
+    if changes:
+        span = span_update(span=span, version=version, user=user, **changes)
+        version = None  # checked; the decision applies to the span just written
+    if decision == SpanStatus.ACCEPTED:
+        return suggestion_accept(span=span, user=user, version=version, **chosen)
+    return suggestion_reject(span=span, user=user, version=version)
+
+
+def _find_entity(name: str, kind: str | None = None) -> Entity | None:
+    """The entity whose name or alias folds to name's fold; of `kind` if given, else the
+    only one."""
+    key = fold(name)
+    if not key:
+        return None
+    found = list(
+        Entity.objects.filter(Q(folded=key) | Q(aliases__folded=key)).distinct().order_by("id")
+    )
+    if kind:
+        found = [e for e in found if e.kind == kind]
+        return found[0] if found else None
+    return found[0] if len(found) == 1 else None
+
+
+def _entity_for(name: str, kind: str, user) -> Entity:
+    return _find_entity(name, kind) or entity_create(name=name, kind=kind, user=user)
+
+
+@transaction.atomic
+def suggestion_accept(
+    *,
+    span: Span,
+    user=None,
+    entity: Entity | None = None,
+    speaker: Entity | None = None,
+    new_entity_name: str | None = None,
+    new_entity_kind: str | None = None,
+    version: int | None = None,
+) -> Span:
+    """Accept a suggestion (or a rejected one, changing one's mind), completing what it lacks.
+
+    A mention gets `entity`, or an entity named new_entity_name (kind new_entity_kind), or
+    the candidate its proposal names (found by folded name or alias, else created), else one
+    named by its text. A quote gets `speaker`, or one named new_entity_name (found or
+    created, a person by default), or the known entity its proposal names; without any it is
+    accepted speakerless. A claim span gets a new unreviewed Claim stating its text. The
+    note, the editor's text, is never read.
+    """
+    if span.status == SpanStatus.ACCEPTED:
+        return span
+    if span.status not in (SpanStatus.SUGGESTED, SpanStatus.REJECTED):
+        raise ValidationError("Only a suggested or rejected span can be accepted.", code="invalid")
+    changes: dict = {"status": SpanStatus.ACCEPTED}
+    new_name = " ".join((new_entity_name or "").split())
+    if span.kind == SpanKind.MENTION:
+        if entity is None and new_name:
+            entity = _entity_for(new_name, new_entity_kind or EntityKind.OTHER, user)
+        if entity is None and span.entity_id is None:
+            name, kind = proposals.candidate(span.proposal) or (span.text, EntityKind.OTHER)
+            kind = new_entity_kind or kind
+            if kind not in EntityKind.values:
+                kind = EntityKind.OTHER
+            entity = _entity_for(" ".join(name.split()), kind, user)
+        if entity is not None:
+            changes["entity"] = entity
+    elif span.kind == SpanKind.QUOTE:
+        if speaker is None and new_name:
+            speaker = _entity_for(new_name, new_entity_kind or EntityKind.PERSON, user)
+        if speaker is None and span.speaker_id is None:
+            proposed = proposals.speaker(span.proposal)
+            speaker = _find_entity(proposed) if proposed else None
+        if speaker is not None:
+            changes["speaker"] = speaker
+    elif span.kind == SpanKind.CLAIM and span.claim_id is None:
+        changes["claim"] = claim_create(text=span.text, user=user)
+    return span_update(span=span, version=version, user=user, **changes)
+
+
+def suggestion_reject(*, span: Span, user=None, version: int | None = None) -> Span:
+    """Reject a suggestion; the suggesters will not offer it again."""
+    if span.status == SpanStatus.REJECTED:
+        return span
+    if span.status != SpanStatus.SUGGESTED:
+        raise ValidationError("Only a suggestion can be rejected here.", code="invalid")
+    return span_reject(span=span, user=user, version=version)
 
 
 @transaction.atomic
@@ -419,6 +585,7 @@ def span_restore(
         origin=data["origin"],
         confidence=data["confidence"],
         note=data["note"],
+        proposal=data.get("proposal") or {},  # entries written before it existed lack it
         created_by_id=_user_id(data["created_by"]),
         version=data["version"] + 1,
     )
@@ -634,6 +801,19 @@ def _alias_add(*, entity: Entity, name: str) -> EntityAlias | None:
 
 
 @transaction.atomic
+def entity_aliases_replace(*, entity: Entity, names: list[str], user=None) -> None:
+    """Make `names` the entity's whole alias list: remove the others, add the new ones (each
+    change in the history; names that fold alike count once; the version is unchanged, as
+    with alias_add)."""
+    wanted = {fold(name) for name in names}
+    for alias in list(entity.aliases.all()):
+        if alias.folded not in wanted:
+            alias_remove(entity=entity, alias_id=alias.pk, user=user)
+    for name in names:
+        alias_add(entity=entity, name=name, user=user)
+
+
+@transaction.atomic
 def alias_remove(*, entity: Entity, alias_id: int, user=None) -> None:
     names = sorted(entity.aliases.values_list("name", flat=True))
     alias = EntityAlias.objects.filter(entity=entity, pk=alias_id).first()
@@ -791,14 +971,18 @@ def claim_update(*, claim: Claim, version: int | None = None, user=None, **chang
         changes["text"] = " ".join(str(changes["text"]).split())
         if not changes["text"]:
             raise ValidationError({"text": "A claim needs its statement."}, code="invalid")
-    if "verdict" in changes:
-        if changes["verdict"] not in Verdict.values:
-            raise ValidationError(
-                {"verdict": f"Unknown verdict “{changes['verdict']}”."}, code="invalid"
-            )
-        if changes["verdict"] != claim.verdict or "verdict_note" in changes:
-            changes.update(reviewed_by=user, reviewed_at=timezone.now())
-    return _versioned_update(Claim, claim, version, changes, user=user)
+    if "verdict" in changes and changes["verdict"] not in Verdict.values:
+        raise ValidationError(
+            {"verdict": f"Unknown verdict “{changes['verdict']}”."}, code="invalid"
+        )
+
+    def reviewed(changed: dict, current: Claim) -> dict:
+        # A verdict sent counts as a review when it, or the note beside it, changes.
+        if "verdict" in changes and changed.keys() & {"verdict", "verdict_note"}:
+            return {"reviewed_by": user, "reviewed_at": timezone.now()}
+        return {}
+
+    return _versioned_update(Claim, claim, version, changes, user=user, derived=reviewed)
 
 
 @transaction.atomic

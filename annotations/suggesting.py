@@ -3,29 +3,30 @@ find as `suggested` spans, and let editors accept or reject them, one at a time 
 time.
 
 - `article_suggest` stores quotes (speaker linked when the suggested name is a known entity),
-  mentions (entity linked when the gazetteer knows it, else the candidate name and kind in the
-  note) and claims (no Claim row until accepted). A rejected suggestion never comes back for
-  the same place or the same text in the same context; re-running creates no twin.
-- `suggestion_accept` / `suggestion_reject` decide one suggestion; `suggestions_accept_all`
-  / `suggestions_reject_all` decide every suggestion of a kind in an article in a handful of
-  queries, whatever their number.
+  mentions (entity linked when the gazetteer knows it) and claims (no Claim row until
+  accepted); what each suggester proposed (speaker name, candidate entity, indirect, its
+  confidence) goes into the span's `proposal`, never into the editor's `note`. A rejected
+  suggestion never comes back for the same place or the same text in the same context;
+  re-running creates no twin.
+- `suggestions_accept_all` / `suggestions_reject_all` decide every suggestion of a kind in an
+  article in a handful of queries, whatever their number (one at a time:
+  services.suggestion_accept / suggestion_reject).
 
 Every function is one transaction and records its changes in the audit trail.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from rapidfuzz import fuzz
 
-from annotations import history, services
+from annotations import history, proposals, services
 from annotations.history import snapshot
 from annotations.models import (
     Claim,
@@ -49,13 +50,8 @@ ORIGINS = {
     SpanKind.MENTION: entity_suggester.ORIGIN,
     SpanKind.CLAIM: claim_suggester.ORIGIN,
 }
-INDIRECT = "indirect"
 INDIRECT_MAX_CONFIDENCE = 0.5  # an indirect quote is always less certain than a direct one
 _GIVEN_NAME = 0.75  # "Anthony"/"Antony": close enough for a given name next to a known surname
-
-# What the note of a suggestion says, and how it is read back on accept.
-_SPEAKER_NOTE = re.compile(r"(?:^|; )speaker: (?P<name>[^;]+)")
-_CANDIDATE_NOTE = re.compile(r"(?:^|; )candidate: (?P<name>[^;]+?) \((?P<kind>[A-Z]+)\)")
 
 
 # --- reports ---------------------------------------------------------------------------------
@@ -196,15 +192,11 @@ class _Candidate:
     confidence: float
     entity_id: int | None = None
     speaker_id: int | None = None
-    note: str = ""
+    proposal: dict = field(default_factory=dict)
 
 
 def _clamp(value: float | None) -> float | None:
     return None if value is None else round(min(1.0, max(0.0, float(value))), 4)
-
-
-def _join(*parts: str) -> str:
-    return "; ".join(p for p in parts if p)
 
 
 def _candidates(body: str, kinds: set[str], known: KnownEntities) -> list[_Candidate]:
@@ -220,27 +212,39 @@ def _candidates(body: str, kinds: set[str], known: KnownEntities) -> list[_Candi
                 or known.resolve(m.name, person=person)
                 or known.resolve(m.text, person=person)
             )
-            if entity_id is not None:
-                out.append(_Candidate(SpanKind.MENTION, m.start, m.end, m.confidence, entity_id))
-            else:
-                note = f"candidate: {' '.join(m.name.split())} ({m.kind})"
-                out.append(_Candidate(SpanKind.MENTION, m.start, m.end, m.confidence, note=note))
+            proposal = proposals.mention(
+                name=None if entity_id is not None else m.name,
+                kind=m.kind,
+                confidence=m.confidence,
+            )
+            out.append(
+                _Candidate(
+                    SpanKind.MENTION, m.start, m.end, m.confidence, entity_id, None, proposal
+                )
+            )
     if SpanKind.QUOTE in kinds:
         for q in quote_suggester.suggest_quotes(body, mentions=mentions):
             speaker_id = known.resolve(q.speaker) if q.speaker else None
-            speaker_note = f"speaker: {' '.join(q.speaker.split())}" if q.speaker else ""
             confidence = q.confidence
             if q.indirect:
                 confidence = min(confidence, INDIRECT_MAX_CONFIDENCE)
-            note = _join(INDIRECT if q.indirect else "", "" if speaker_id else speaker_note)
+            proposal = proposals.quote(
+                speaker=q.speaker, indirect=q.indirect, confidence=q.confidence
+            )
             out.append(
                 _Candidate(
-                    SpanKind.QUOTE, q.start, q.end, confidence, speaker_id=speaker_id, note=note
+                    SpanKind.QUOTE,
+                    q.start,
+                    q.end,
+                    confidence,
+                    speaker_id=speaker_id,
+                    proposal=proposal,
                 )
             )
     if SpanKind.CLAIM in kinds:
         for c in claim_suggester.suggest_claims(body):
-            out.append(_Candidate(SpanKind.CLAIM, c.start, c.end, c.score))
+            proposal = proposals.claim(confidence=c.score)
+            out.append(_Candidate(SpanKind.CLAIM, c.start, c.end, c.score, proposal=proposal))
     return out
 
 
@@ -325,7 +329,7 @@ def article_suggest(
                 status=SpanStatus.SUGGESTED,
                 origin=ORIGINS[c.kind],
                 confidence=_clamp(c.confidence),
-                note=c.note,
+                proposal=c.proposal,
                 created_by=user if getattr(user, "pk", None) else None,
             )
         )
@@ -344,112 +348,6 @@ def article_suggest(
             for span in new
         )
     return report
-
-
-# --- accept and reject one -------------------------------------------------------------------
-
-
-def _note_name(note: str, pattern: re.Pattern[str]) -> re.Match[str] | None:
-    return pattern.search(note or "")
-
-
-def note_speaker(note: str) -> str:
-    """The speaker a quote suggestion's note proposes ("speaker: Alex Vatanka"), or ""."""
-    match = _note_name(note, _SPEAKER_NOTE)
-    return match["name"] if match else ""
-
-
-def note_candidate(note: str) -> tuple[str, str] | None:
-    """(name, kind) a mention suggestion's note proposes for a new entity, or None."""
-    match = _note_name(note, _CANDIDATE_NOTE)
-    return (match["name"], match["kind"]) if match else None
-
-
-def _note_without(note: str, pattern: re.Pattern[str]) -> str:
-    return _join(*(part for part in (note or "").split("; ") if not pattern.search(part)))
-
-
-def _find_entity(name: str, kind: str | None = None) -> Entity | None:
-    """The entity whose name or alias folds to name's fold; of `kind` if given, else the
-    only one."""
-    key = fold(name)
-    if not key:
-        return None
-    found = list(
-        Entity.objects.filter(Q(folded=key) | Q(aliases__folded=key)).distinct().order_by("id")
-    )
-    if kind:
-        found = [e for e in found if e.kind == kind]
-        return found[0] if found else None
-    return found[0] if len(found) == 1 else None
-
-
-def _entity_for(name: str, kind: str, user) -> Entity:
-    return _find_entity(name, kind) or services.entity_create(name=name, kind=kind, user=user)
-
-
-@transaction.atomic
-def suggestion_accept(
-    *,
-    span: Span,
-    user=None,
-    entity: Entity | None = None,
-    speaker: Entity | None = None,
-    new_entity_name: str | None = None,
-    new_entity_kind: str | None = None,
-    version: int | None = None,
-) -> Span:
-    """Accept a suggestion (or a rejected one, changing one's mind), completing what it lacks.
-
-    A mention gets `entity`, or an entity named new_entity_name (kind new_entity_kind), or
-    the candidate its note names (found by folded name or alias, else created). A quote gets
-    `speaker`, or one named new_entity_name (found or created, a person by default), or the
-    known entity its note names; without any it is accepted speakerless, its note still naming
-    the suggested speaker. A claim span gets a new unreviewed Claim stating its text.
-    """
-    if span.status == SpanStatus.ACCEPTED:
-        return span
-    if span.status not in (SpanStatus.SUGGESTED, SpanStatus.REJECTED):
-        raise ValidationError("Only a suggested or rejected span can be accepted.", code="invalid")
-    changes: dict = {"status": SpanStatus.ACCEPTED}
-    new_name = " ".join((new_entity_name or "").split())
-    if span.kind == SpanKind.MENTION:
-        if entity is None and new_name:
-            entity = _entity_for(new_name, new_entity_kind or EntityKind.OTHER, user)
-        if entity is None and span.entity_id is None:
-            match = _note_name(span.note, _CANDIDATE_NOTE)
-            name = match["name"] if match else span.text
-            kind = new_entity_kind or (match["kind"] if match else EntityKind.OTHER)
-            if kind not in EntityKind.values:
-                kind = EntityKind.OTHER
-            entity = _entity_for(name, kind, user)
-        if entity is not None:
-            changes["entity"] = entity
-            changes["note"] = _note_without(span.note, _CANDIDATE_NOTE)
-    elif span.kind == SpanKind.QUOTE:
-        if speaker is None and new_name:
-            kind = new_entity_kind or EntityKind.PERSON
-            speaker = _find_entity(new_name, kind) or services.entity_create(
-                name=new_name, kind=kind, user=user
-            )
-        if speaker is None and span.speaker_id is None:
-            match = _note_name(span.note, _SPEAKER_NOTE)
-            speaker = _find_entity(match["name"]) if match else None
-        if speaker is not None:
-            changes["speaker"] = speaker
-            changes["note"] = _note_without(span.note, _SPEAKER_NOTE)
-    elif span.kind == SpanKind.CLAIM and span.claim_id is None:
-        changes["claim"] = services.claim_create(text=span.text, user=user)
-    return services.span_update(span=span, version=version, user=user, **changes)
-
-
-def suggestion_reject(*, span: Span, user=None, version: int | None = None) -> Span:
-    """Reject a suggestion; the suggesters will not offer it again."""
-    if span.status == SpanStatus.REJECTED:
-        return span
-    if span.status != SpanStatus.SUGGESTED:
-        raise ValidationError("Only a suggestion can be rejected here.", code="invalid")
-    return services.span_reject(span=span, user=user, version=version)
 
 
 # --- accept and reject a kind at once ----------------------------------------------------------
@@ -500,7 +398,7 @@ def _entities_by_name(wanted: dict[str, str], user, entries: list) -> dict[str, 
 def suggestions_accept_all(*, article: Article, kind: str, user=None) -> int:
     """Accept every suggestion of `kind` in the article; returns how many.
 
-    Mentions without an entity get the entity their note names (reused by folded name or
+    Mentions without an entity get the candidate entity their proposal names (reused by folded name or
     alias, created once per name otherwise); claim spans get a new unreviewed claim each.
     A fixed number of queries, however many suggestions there are.
     """
@@ -514,16 +412,14 @@ def suggestions_accept_all(*, article: Article, kind: str, user=None) -> int:
         names: dict[int, tuple[str, str]] = {}
         for span in spans:
             if span.entity_id is None:
-                match = _note_name(span.note, _CANDIDATE_NOTE)
-                name = " ".join((match["name"] if match else span.text).split())
-                kind_ = match["kind"] if match else EntityKind.OTHER
+                name, kind_ = proposals.candidate(span.proposal) or (span.text, EntityKind.OTHER)
+                name = " ".join(name.split())
                 names[span.pk] = (name, kind_ if kind_ in EntityKind.values else EntityKind.OTHER)
         wanted = {fold(name): (name, kind_) for name, kind_ in names.values()}
         entities = _entities_by_name(wanted, user, entries) if wanted else {}
         for span in spans:
             if span.pk in names:
                 span.entity = entities[fold(names[span.pk][0])]
-                span.note = _note_without(span.note, _CANDIDATE_NOTE)
     elif kind == SpanKind.CLAIM:
         unclaimed = [span for span in spans if span.claim_id is None]
         claims = [Claim(text=" ".join(s.text.split()), created_by=user) for s in unclaimed]
@@ -554,7 +450,7 @@ def suggestions_accept_all(*, article: Article, kind: str, user=None) -> int:
             )
         )
     Span.objects.bulk_update(
-        spans, ["status", "entity", "claim", "note", "version", "updated_at"], batch_size=500
+        spans, ["status", "entity", "claim", "version", "updated_at"], batch_size=500
     )
     history.record_many(entries)
     return len(spans)

@@ -309,7 +309,7 @@ def span_accept(request, pk: int):
 @editor_required
 def span_reject(request, pk: int):
     done = "Rejected the {kind} suggestion; Suggest will not offer it again."
-    return _versioned_action(request, pk, suggesting.suggestion_reject, done)
+    return _versioned_action(request, pk, services.suggestion_reject, done)
 
 
 def _problem(request, pk: int, problem: str):

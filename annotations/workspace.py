@@ -35,7 +35,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 
-from annotations import rendering
+from annotations import proposals, rendering
 from annotations.models import (
     Claim,
     Entity,
@@ -49,7 +49,6 @@ from annotations.models import (
     SpanStatus,
     Verdict,
 )
-from annotations.suggesting import INDIRECT, note_candidate, note_speaker
 from annotations.text import fold
 from articles.models import Article, ArticleRevision
 from newsdesk.compiled import Compiled
@@ -131,6 +130,7 @@ _SPAN_COLUMNS = (
     "claim__text",
     "claim__verdict",
     "claim__claimant__name",
+    "proposal",
 )
 
 
@@ -196,6 +196,7 @@ class WorkspaceSpan:
     entity: EntityRef | None
     claim: ClaimRef | None
     kind_label: str
+    proposal: dict  # what the suggester proposed (annotations.proposals)
 
     @property
     def id(self) -> int:
@@ -276,6 +277,7 @@ def workspace_span_rows(rows) -> list[WorkspaceSpan]:
                 entity,
                 claim,
                 kinds.get(kind, kind),
+                row[21] or {},
             )
         )
     return result
@@ -355,15 +357,16 @@ class SuggestionGroup:
 
 
 def _suggestion(span: WorkspaceSpan) -> Suggestion:
-    indirect = span.kind == SpanKind.QUOTE and INDIRECT in (span.note or "").split("; ")
+    indirect = span.kind == SpanKind.QUOTE and proposals.indirect(span.proposal)
     if span.kind == SpanKind.QUOTE:
         if span.speaker is not None:
             return Suggestion(span, span.speaker.name, span.speaker.kind, True, indirect)
-        return Suggestion(span, note_speaker(span.note), EntityKind.PERSON, False, indirect)
+        name = proposals.speaker(span.proposal)
+        return Suggestion(span, name, EntityKind.PERSON, False, indirect)
     if span.kind == SpanKind.MENTION:
         if span.entity is not None:
             return Suggestion(span, span.entity.name, span.entity.kind, True, False)
-        name, kind = note_candidate(span.note) or (" ".join(span.text.split()), "")
+        name, kind = proposals.candidate(span.proposal) or (" ".join(span.text.split()), "")
         return Suggestion(span, name, kind, False, False)
     return Suggestion(span, "", "", False, False)
 

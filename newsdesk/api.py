@@ -397,6 +397,8 @@ def _fast_attribute(field, model):
 
         choice.keys_are_str = all(isinstance(key, str) for key in choices.values())
         return source, choice
+    if isinstance(field, drf_serializers.JSONField) and not field.binary:
+        return source, _same  # what the ORM decoded is what DRF renders
     if kind is drf_serializers.DateTimeField:
         output = getattr(field, "format", api_settings.DATETIME_FORMAT)
         if hasattr(field, "timezone") or output is None or output.lower() != "iso-8601":

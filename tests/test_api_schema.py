@@ -141,6 +141,7 @@ def test_span_schema_has_the_documented_fields(schema_json):
         "status",
         "origin",
         "note",
+        "proposal",
         "confidence",
         "version",
         "prefix",
@@ -149,6 +150,9 @@ def test_span_schema_has_the_documented_fields(schema_json):
         "created_at",
         "updated_at",
     ]
+    proposal = span["proposal"]
+    assert proposal["readOnly"] is True
+    assert set(proposal["properties"]) == {"speaker", "indirect", "candidate", "confidence"}
     kinds = schema_json["components"]["schemas"]["EntityKindEnum"]["enum"]
     assert kinds == ["PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "OTHER"]
 

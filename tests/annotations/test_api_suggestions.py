@@ -162,7 +162,10 @@ def test_accepting_a_mention_without_entity_creates_the_candidate(editor_api, ed
     article = seeds[DAILY]
     editor_api.post(suggest_url(article), {"kinds": ["mention"]}, format="json")
     vatanka = suggested(article, "mention", text="Alex Vatanka").get()
-    assert (vatanka.entity, vatanka.note) == (None, "candidate: Alex Vatanka (PERSON)")
+    assert vatanka.entity is None
+    assert vatanka.proposal["candidate"] == {"name": "Alex Vatanka", "kind": "PERSON"}
+    listed = editor_api.get(f"{SPANS}{vatanka.pk}/").json()
+    assert (listed["proposal"], listed["note"]) == (vatanka.proposal, "")
 
     response = editor_api.patch(
         f"{SPANS}{vatanka.pk}/", {"status": "accepted", "version": vatanka.version}
@@ -183,7 +186,7 @@ def test_accepting_a_mention_without_entity_creates_the_candidate(editor_api, ed
         end=12,
         entity=None,
         status=SpanStatus.SUGGESTED,
-        note="candidate: Alex Vatanka (PERSON)",
+        proposal={"candidate": {"name": "Alex Vatanka", "kind": "PERSON"}},
     )
     assert editor_api.patch(f"{SPANS}{other.pk}/", {"status": "accepted"}).json()["entity"] == (
         entity.pk
@@ -197,7 +200,7 @@ def test_accepting_with_a_chosen_entity_or_speaker_uses_it(editor_api, seeds):
     chosen = EntityFactory(name="A. Vatanka", kind="PERSON")
     mention = suggested(article, "mention", text="Alex Vatanka").get()
     quote = suggested(article, "quote", text__startswith="The attack by").get()
-    assert quote.note == "speaker: Alex Vatanka"
+    assert (quote.proposal["speaker"], quote.note) == ("Alex Vatanka", "")
 
     mention_data = editor_api.patch(
         f"{SPANS}{mention.pk}/", {"status": "accepted", "entity": chosen.pk}
@@ -350,7 +353,7 @@ def test_a_put_of_the_whole_suggestion_decides_it_without_an_empty_write(editor_
         kind=SpanKind.MENTION,
         status=SpanStatus.SUGGESTED,
         entity=None,
-        note="candidate: Jane Doe (PERSON)",
+        proposal={"candidate": {"name": "Jane Doe", "kind": "PERSON"}},
     )
     data = editor_api.get(f"{SPANS}{span.pk}/").json()
 

@@ -314,6 +314,7 @@ def row(
     entity=NOBODY,
     claim=NO_CLAIM,
     text=None,
+    proposal=None,
 ):
     start, end = place
     text = BODY[start:end] if text is None else text
@@ -330,6 +331,7 @@ def row(
         *speaker,
         *entity,
         *claim,
+        proposal or {},
     )
 
 
@@ -341,7 +343,12 @@ ROWS = sorted(
         row(4, at("Prices <will> fall & rise"), "claim", claim=PRICES),
         row(5, between("true.", "Second paragraph"), "claim"),
         row(
-            6, at("Hamas"), "mention", "suggested", note="candidate: Hamas (ORG)", confidence=0.125
+            6,
+            at("Hamas"),
+            "mention",
+            "suggested",
+            proposal={"candidate": {"name": "Hamas", "kind": "ORG"}},
+            confidence=0.125,
         ),
         row(7, at("Israel", 1), "mention", "suggested", entity=ISRAEL, confidence=0.675),
         row(
@@ -349,7 +356,7 @@ ROWS = sorted(
             between("“the minister", "have said"),
             "quote",
             "suggested",
-            note="indirect; speaker: Jane <Doe> & co",
+            proposal={"indirect": True, "speaker": "Jane <Doe> & co"},
             confidence=0.5,
         ),
         row(9, between("has our", "officials"), "claim", "suggested", confidence=None),

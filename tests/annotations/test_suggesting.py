@@ -81,7 +81,7 @@ def test_suggest_stores_suggested_spans_with_origin_and_confidence(seeds, known,
     assert created.count() == len(spans)
 
 
-def test_known_entities_and_speakers_are_linked_else_named_in_the_note(seeds, known):
+def test_known_entities_and_speakers_are_linked_else_named_in_the_proposal(seeds, known):
     article = seeds[DAILY]
     suggesting.article_suggest(article=article)
     blinken = known["blinken"]
@@ -92,11 +92,13 @@ def test_known_entities_and_speakers_are_linked_else_named_in_the_note(seeds, kn
         assert found
         assert {s.entity_id for s in found} == {blinken.pk}
     assert {s.entity_id for s in spans_at(article, "mention", "Israel")} == {known["israel"].pk}
-    # A name nobody knows yet: no entity, the candidate name and kind in the note.
+    # A name nobody knows yet: no entity, the candidate name and kind in the proposal.
     (vatanka,) = spans_at(article, "mention", "Alex Vatanka")
     assert vatanka.entity is None
-    assert vatanka.note == "candidate: Alex Vatanka (PERSON)"
-    assert suggesting.note_candidate(vatanka.note) == ("Alex Vatanka", "PERSON")
+    assert vatanka.proposal["candidate"] == {"name": "Alex Vatanka", "kind": "PERSON"}
+    assert 0 < vatanka.proposal["confidence"] <= 1
+    assert vatanka.note == ""  # the editor's, untouched
+    assert "candidate" not in spans_at(article, "mention", "Israel")[0].proposal
 
     # Quotes: "he told reporters" after Blinken resolves to the known Antony Blinken.
     precautions = Span.objects.get(
@@ -104,19 +106,25 @@ def test_known_entities_and_speakers_are_linked_else_named_in_the_note(seeds, kn
     )
     assert precautions.speaker == blinken
     assert precautions.note == ""
-    # An unknown speaker stays unlinked and is named in the note.
+    # An unknown speaker stays unlinked and is named in the proposal.
     absence = Span.objects.get(article=article, kind="quote", text__startswith="The attack by")
     assert absence.speaker is None
-    assert absence.note == "speaker: Alex Vatanka"
-    assert suggesting.note_speaker(absence.note) == "Alex Vatanka"
+    assert absence.proposal["speaker"] == "Alex Vatanka"
+    assert "indirect" not in absence.proposal
+    assert absence.note == ""
     # Indirect speech: a quote suggestion marked indirect, with a lower confidence.
     toll = Span.objects.get(
         article=article, kind="quote", text__startswith="the death toll in Gaza is"
     )
-    assert toll.note.startswith("indirect")
+    assert toll.proposal["indirect"] is True
+    assert toll.note == ""
     assert toll.confidence <= suggesting.INDIRECT_MAX_CONFIDENCE
-    direct = Span.objects.filter(article=article, kind="quote").exclude(note__contains="indirect")
+    quotes = Span.objects.filter(article=article, kind="quote")
+    direct = [s for s in quotes if not s.proposal.get("indirect")]
     assert min(s.confidence for s in direct) > toll.confidence
+    # Claims: the suggester's score.
+    claim = Span.objects.filter(article=article, kind="claim").first()
+    assert claim.proposal == {"confidence": pytest.approx(claim.confidence, abs=1e-4)}
 
 
 def test_rerun_creates_nothing_new(seeds, known):
@@ -153,7 +161,7 @@ def test_a_rejected_suggestion_never_comes_back(seeds, known, editor):
     article = seeds[DAILY]
     suggesting.article_suggest(article=article)
     absence = Span.objects.get(article=article, kind="quote", text__startswith="The attack by")
-    suggesting.suggestion_reject(span=absence, user=editor)
+    services.suggestion_reject(span=absence, user=editor)
 
     report = suggesting.article_suggest(article=article)
 
@@ -226,7 +234,7 @@ def test_accept_a_quote_links_the_suggested_speaker_once_known(seeds, editor):
     absence = Span.objects.get(article=article, kind="quote", text__startswith="The attack by")
     vatanka = services.entity_create(name="Alex Vatanka", kind="PERSON")
 
-    accepted = suggesting.suggestion_accept(span=absence, user=editor)
+    accepted = services.suggestion_accept(span=absence, user=editor)
 
     assert accepted.status == SpanStatus.ACCEPTED
     assert accepted.speaker == vatanka
@@ -242,16 +250,17 @@ def test_accept_a_quote_with_a_speaker_given_or_speakerless(seeds, editor, known
     article = seeds[DAILY]
     suggesting.article_suggest(article=article)
     absence = Span.objects.get(article=article, kind="quote", text__startswith="The attack by")
-    accepted = suggesting.suggestion_accept(span=absence, user=editor, speaker=known["blinken"])
+    accepted = services.suggestion_accept(span=absence, user=editor, speaker=known["blinken"])
     assert accepted.speaker == known["blinken"]
 
     toll = Span.objects.get(
         article=article, kind="quote", text__startswith="the death toll in Gaza is"
     )
-    accepted = suggesting.suggestion_accept(span=toll, user=editor)
+    accepted = services.suggestion_accept(span=toll, user=editor)
     assert accepted.status == SpanStatus.ACCEPTED
     assert accepted.speaker is None
-    assert accepted.note == "indirect; speaker: Palestinian officials"
+    assert accepted.note == ""
+    assert accepted.proposal["speaker"] == "Palestinian officials"  # kept: what was proposed
 
 
 def test_accept_a_mention_with_only_a_candidate_name_creates_the_entity(seeds, editor):
@@ -259,7 +268,7 @@ def test_accept_a_mention_with_only_a_candidate_name_creates_the_entity(seeds, e
     suggesting.article_suggest(article=article)
     (vatanka,) = spans_at(article, "mention", "Alex Vatanka")
 
-    accepted = suggesting.suggestion_accept(span=vatanka, user=editor)
+    accepted = services.suggestion_accept(span=vatanka, user=editor)
 
     entity = accepted.entity
     assert (entity.name, entity.kind, entity.created_by) == ("Alex Vatanka", "PERSON", editor)
@@ -267,8 +276,8 @@ def test_accept_a_mention_with_only_a_candidate_name_creates_the_entity(seeds, e
     assert accepted.note == ""
     # The next mention of the same name reuses it.
     hezbollah = spans_at(article, "mention", "Hezbollah")
-    first = suggesting.suggestion_accept(span=hezbollah[0], user=editor)
-    second = suggesting.suggestion_accept(span=hezbollah[1], user=editor)
+    first = services.suggestion_accept(span=hezbollah[0], user=editor)
+    second = services.suggestion_accept(span=hezbollah[1], user=editor)
     assert first.entity == second.entity
     assert Entity.objects.filter(folded="hezbollah").count() == 1
 
@@ -277,14 +286,14 @@ def test_accept_a_mention_as_a_new_entity_or_an_existing_one(seeds, editor, know
     article = seeds[DAILY]
     suggesting.article_suggest(article=article)
     (institute,) = spans_at(article, "mention", "Middle East Institute")
-    accepted = suggesting.suggestion_accept(
+    accepted = services.suggestion_accept(
         span=institute, user=editor, new_entity_name="MEI", new_entity_kind="ORG"
     )
     assert (accepted.entity.name, accepted.entity.kind) == ("MEI", "ORG")
 
     biden = spans_at(article, "mention", "Biden")[0]
     joe = services.entity_create(name="Joe Biden", kind="PERSON")
-    assert suggesting.suggestion_accept(span=biden, user=editor, entity=joe).entity == joe
+    assert services.suggestion_accept(span=biden, user=editor, entity=joe).entity == joe
 
 
 def test_accept_a_claim_creates_an_unreviewed_claim(seeds, editor):
@@ -292,7 +301,7 @@ def test_accept_a_claim_creates_an_unreviewed_claim(seeds, editor):
     suggesting.article_suggest(article=article, kinds=["claim"])
     span = Span.objects.filter(article=article, kind="claim").first()
 
-    accepted = suggesting.suggestion_accept(span=span, user=editor)
+    accepted = services.suggestion_accept(span=span, user=editor)
 
     claim = accepted.claim
     assert claim.text == " ".join(span.text.split())
@@ -306,15 +315,15 @@ def test_accept_and_reject_check_the_status_and_the_version(seeds, editor):
     suggesting.article_suggest(article=article, kinds=["claim"])
     span = Span.objects.filter(article=article, kind="claim").first()
     with pytest.raises(services.StaleVersion):
-        suggesting.suggestion_reject(span=span, user=editor, version=span.version + 1)
-    rejected = suggesting.suggestion_reject(span=span, user=editor)
+        services.suggestion_reject(span=span, user=editor, version=span.version + 1)
+    rejected = services.suggestion_reject(span=span, user=editor)
     assert rejected.status == SpanStatus.REJECTED
-    assert suggesting.suggestion_reject(span=rejected, user=editor) == rejected
+    assert services.suggestion_reject(span=rejected, user=editor) == rejected
     # Changing one's mind: a rejected suggestion can still be accepted.
-    assert suggesting.suggestion_accept(span=rejected, user=editor).status == "accepted"
+    assert services.suggestion_accept(span=rejected, user=editor).status == "accepted"
     mine, _ = services.span_create(article=article, kind="quote", start=0, end=10)
     with pytest.raises(ValidationError, match="Only a suggestion"):
-        suggesting.suggestion_reject(span=mine, user=editor)
+        services.suggestion_reject(span=mine, user=editor)
 
 
 def test_accept_all_mentions_links_or_creates_entities_once_per_name(
@@ -334,7 +343,7 @@ def test_accept_all_mentions_links_or_creates_entities_once_per_name(
     mentions = Span.objects.filter(article=article, kind="mention")
     assert set(mentions.values_list("status", flat=True)) == {SpanStatus.ACCEPTED}
     assert not mentions.filter(entity__isnull=True).exists()
-    assert not mentions.filter(note__startswith="candidate:").exists()
+    assert not mentions.exclude(note="").exists()
     assert mentions.filter(text="Hamas").values("entity").distinct().count() == 1
     assert mentions.filter(text="Hamas").count() == hamas > 1
     assert Entity.objects.filter(folded="hamas", kind="ORG").count() == 1

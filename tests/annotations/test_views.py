@@ -366,12 +366,14 @@ def test_accept_and_reject_suggestions(editor_client, article):
     assert (good.status, bad.status) == ("accepted", "rejected")
 
 
-def test_accepting_a_mention_without_entity_links_the_candidate_of_its_note(editor_client, article):
+def test_accepting_a_mention_without_entity_links_the_candidate_of_its_proposal(
+    editor_client, article
+):
     span = SpanFactory(
         article=article,
         status=SpanStatus.SUGGESTED,
         entity=None,
-        note="candidate: Jane Doe (PERSON)",
+        proposal={"candidate": {"name": "Jane Doe", "kind": "PERSON"}},
     )
     response = editor_client.post(f"/spans/{span.pk}/accept/", {"version": 1}, **HX)
     assert response.status_code == 200

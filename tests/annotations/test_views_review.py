@@ -188,7 +188,7 @@ def test_suggestions_panel_groups_by_kind_in_a_fixed_number_of_queries(
 def test_suggestion_rows_show_the_proposed_speaker_and_entity(editor_client, news):
     editor_client.post(f"/articles/{news.pk}/suggest/", **HX)
     content = editor_client.get(f"/articles/{news.pk}/").content.decode()
-    assert "— Jane Doe" in content  # the quote's speaker, from the note
+    assert "— Jane Doe" in content  # the quote's speaker, from the proposal
     assert "→ Jane Doe" in content  # "Doe" alone: the entity it names
     assert re.search(
         r'data-jump-to="\d+" data-open>Springfield</button>\s*<div class="suggestion-meta">\s*<span class="kind-tag">[A-Z]+</span>',
@@ -204,7 +204,7 @@ def test_suggestion_rows_show_the_proposed_speaker_and_entity(editor_client, new
 def test_accept_a_quote_with_its_suggested_speaker(editor_client, editor, news):
     suggesting.article_suggest(article=news)
     quote = suggested(news, SpanKind.QUOTE).get(text__startswith="We will have")
-    assert suggesting.note_speaker(quote.note) == "Jane Doe"
+    assert (quote.proposal["speaker"], quote.note) == ("Jane Doe", "")
     form = editor_client.get(f"/spans/{quote.pk}/", **HX).content.decode()
     assert 'value="Jane Doe"' in form  # the speaker field offers the proposal
     assert "Suggested speaker: <strong>Jane Doe</strong>" in form

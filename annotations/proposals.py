@@ -1,0 +1,59 @@
+"""What a suggester proposes for a span, kept as data in `Span.proposal` (a JSON object).
+
+The editor's `note` is free text and is never read for this. Keys, all optional:
+
+- ``speaker``: the name a quote suggester found for the speaker (a quote);
+- ``indirect``: true for an indirect quote ("officials have said …");
+- ``candidate``: ``{"name": …, "kind": …}``, the new entity a mention suggester proposes
+  when it links no known one;
+- ``confidence``: the suggester's own score, 0–1 (the span's `confidence` is what the
+  product ranks by: an indirect quote's is capped).
+
+Plain Python: no Django, so the suggesting service, accept, forms and pages read it alike.
+"""
+
+from __future__ import annotations
+
+
+def quote(*, speaker: str | None, indirect: bool, confidence: float | None) -> dict:
+    proposal: dict = {"speaker": " ".join(speaker.split()) if speaker else None}
+    if indirect:
+        proposal["indirect"] = True
+    return _with_confidence(proposal, confidence)
+
+
+def mention(*, name: str | None, kind: str | None, confidence: float | None) -> dict:
+    """A mention's proposal: the candidate entity when `name` is given (no known entity)."""
+    proposal: dict = {}
+    if name:
+        proposal["candidate"] = {"name": " ".join(name.split()), "kind": kind or ""}
+    return _with_confidence(proposal, confidence)
+
+
+def claim(*, confidence: float | None) -> dict:
+    return _with_confidence({}, confidence)
+
+
+def _with_confidence(proposal: dict, confidence: float | None) -> dict:
+    if confidence is not None:
+        proposal["confidence"] = round(float(confidence), 4)
+    return proposal
+
+
+def speaker(proposal: dict | None) -> str:
+    """The speaker name a quote's proposal names, or ""."""
+    name = (proposal or {}).get("speaker")
+    return name if isinstance(name, str) else ""
+
+
+def candidate(proposal: dict | None) -> tuple[str, str] | None:
+    """(name, kind) of the new entity a mention's proposal names, or None."""
+    found = (proposal or {}).get("candidate")
+    if not isinstance(found, dict) or not isinstance(found.get("name"), str):
+        return None
+    kind = found.get("kind")
+    return found["name"], kind if isinstance(kind, str) else ""
+
+
+def indirect(proposal: dict | None) -> bool:
+    return (proposal or {}).get("indirect") is True
