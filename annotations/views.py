@@ -7,6 +7,7 @@ render the whole page, or the named partial of it when the request comes from ht
 from __future__ import annotations
 
 from contextlib import suppress
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -94,6 +95,48 @@ reader_required = _role_required(can_read)  # viewers and editors
 editor_required = _role_required(is_editor)
 
 
+# --- service errors ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A service refused a write: the status to answer, the message, and the exception."""
+
+    status: int
+    message: str
+    stale: services.StaleVersion | None = None  # someone else changed it first
+    error: ValidationError | None = None  # field by field, for a form
+
+
+def service_errors(respond, *, invalid_status: int = 422):
+    """The one place where a service's refusal becomes a response, for every htmx write view.
+
+    StaleVersion (someone changed the row first) answers 409 with its message, saying who;
+    ValidationError answers 422 (or invalid_status) with its messages. respond(request,
+    failure, *view_args, **view_kwargs) renders the Failure where the view's page shows
+    problems (the form, the status line, the row). A view raises; it never catches.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except services.StaleVersion as stale:
+                failure = Failure(409, stale.message, stale=stale)
+            except ValidationError as error:
+                failure = Failure(invalid_status, " ".join(error.messages), error=error)
+            return respond(request, failure, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _lacks_version(span) -> services.StaleVersion:
+    return services.StaleVersion(span, "Reload: the form lacked the version.")
+
+
 def _page(request, template: str, partial: str, context: dict, status: int = 200):
     name = f"{template}#{partial}" if request.htmx else template
     return render(request, name, context, status=status)
@@ -153,9 +196,18 @@ def _status_problem(request, article: Article, problem: str, status: int = 422):
     return reswap(response, "outerHTML")
 
 
+def _span_new_failure(request, failure: Failure, article_id: int):
+    article = get_object_or_404(Article, pk=article_id)
+    form = SpanCreateForm(request.POST, article=article)
+    if form.is_valid():
+        add_service_error(form, failure.error)
+    return _form_response(request, _form_context(article, form, mode="create"), failure.status)
+
+
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
+@service_errors(_span_new_failure)
 def span_new(request, article_id: int):
     article = get_object_or_404(Article, pk=article_id)
     if request.method == "GET":
@@ -178,17 +230,13 @@ def span_new(request, article_id: int):
         return _form_response(request, context, 422 if problem else 200)
 
     form = SpanCreateForm(request.POST, article=article)
-    if form.is_valid():
-        try:
-            span = form.save(user=request.user)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            done = None
-            if span.kind == SpanKind.MENTION:
-                done = {"tagged": span.entity, "span": span, "tagged_all": None}
-            return _saved(request, article, done)
-    return _form_response(request, _form_context(article, form, mode="create"), 422)
+    if not form.is_valid():
+        return _form_response(request, _form_context(article, form, mode="create"), 422)
+    span = form.save(user=request.user)
+    done = None
+    if span.kind == SpanKind.MENTION:
+        done = {"tagged": span.entity, "span": span, "tagged_all": None}
+    return _saved(request, article, done)
 
 
 def _span(pk: int) -> Span:
@@ -214,21 +262,28 @@ def _span_detail_get(request, pk: int):
     return _form_response(request, context)
 
 
-@editor_required
-def _span_detail_post(request, pk: int):
+def _span_edit_failure(request, failure: Failure, pk: int):
+    """Stale: the span as it is now. Invalid: the editor's input, with the errors."""
+    if failure.stale:
+        return _stale(request, pk, failure.stale)
     span = _span(pk)
     form = SpanEditForm(request.POST, span=span)
     if form.is_valid():
-        try:
-            form.save(user=request.user)
-        except services.StaleVersion as stale:
-            return _stale(request, pk, stale)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            return _saved(request, span.article)
+        add_service_error(form, failure.error)
     context = _form_context(span.article, form, mode="edit", span=span, can_edit=True)
-    return _form_response(request, context, 422)
+    return _form_response(request, context, failure.status)
+
+
+@editor_required
+@service_errors(_span_edit_failure)
+def _span_detail_post(request, pk: int):
+    span = _span(pk)
+    form = SpanEditForm(request.POST, span=span)
+    if not form.is_valid():
+        context = _form_context(span.article, form, mode="edit", span=span, can_edit=True)
+        return _form_response(request, context, 422)
+    form.save(user=request.user)
+    return _saved(request, span.article)
 
 
 def _stale(request, pk: int, stale: services.StaleVersion):
@@ -249,6 +304,13 @@ def _gone(request):
     return _form_response(request, context, 409)
 
 
+def _span_failure(request, failure: Failure, pk: int):
+    """Stale: the span as it is now. Invalid: the span's form with the problem above it."""
+    if failure.stale:
+        return _stale(request, pk, failure.stale)
+    return _problem(request, pk, failure.message, failure.status)
+
+
 def _versioned_action(request, pk: int, action, done: str = ""):
     """Delete / reject: `done` is the status line afterwards ({kind} is the span's kind)."""
     span = Span.objects.filter(pk=pk).select_related("article").first()
@@ -256,24 +318,14 @@ def _versioned_action(request, pk: int, action, done: str = ""):
         return _gone(request)
     form = VersionForm(request.POST)
     if not form.is_valid():
-        return _stale(
-            request, pk, services.StaleVersion(span, "Reload: the form lacked the version.")
-        )
-    try:
-        action(span=span, version=form.cleaned_data["version"], user=request.user)
-    except services.StaleVersion as stale:
-        return _stale(request, pk, stale)
-    except ValidationError as error:
-        span = _span(pk)
-        edit = SpanEditForm(span=span)
-        context = _form_context(span.article, edit, mode="edit", span=span, can_edit=True)
-        context["problem"] = " ".join(error.messages)
-        return _form_response(request, context, 422)
+        raise _lacks_version(span)
+    action(span=span, version=form.cleaned_data["version"], user=request.user)
     return _saved(request, span.article, status=done.format(kind=span.get_kind_display().lower()))
 
 
 @require_POST
 @editor_required
+@service_errors(_span_failure)
 def span_delete(request, pk: int):
     done = "Deleted the {kind}; the article's History can restore it."
     return _versioned_action(request, pk, services.span_delete, done)
@@ -281,43 +333,35 @@ def span_delete(request, pk: int):
 
 @require_POST
 @editor_required
+@service_errors(_span_failure)
 def span_accept(request, pk: int):
     """Accept a suggestion, with the speaker/entity it proposes or one the editor picked."""
     span = Span.objects.filter(pk=pk).select_related("article").first()
     if span is None:
         return _gone(request)
     form = SuggestionAcceptForm(request.POST, span=span)
-    problem = ""
-    if form.is_valid():
-        try:
-            accepted = form.save(user=request.user)
-        except services.StaleVersion as stale:
-            return _stale(request, pk, stale)
-        except ValidationError as error:
-            problem = " ".join(error.messages)
-        else:
-            return _saved(request, span.article, status=f"Accepted {_describe(accepted)}.")
-    elif "version" in form.errors:
-        message = "Reload: the form lacked the version."
-        return _stale(request, pk, services.StaleVersion(span, message))
-    else:
-        problem = " ".join(e for errors in form.errors.values() for e in errors)
-    return _problem(request, pk, problem)
+    if "version" in form.errors:
+        raise _lacks_version(span)
+    if not form.is_valid():
+        return _problem(request, pk, " ".join(e for errors in form.errors.values() for e in errors))
+    accepted = form.save(user=request.user)
+    return _saved(request, span.article, status=f"Accepted {_describe(accepted)}.")
 
 
 @require_POST
 @editor_required
+@service_errors(_span_failure)
 def span_reject(request, pk: int):
     done = "Rejected the {kind} suggestion; Suggest will not offer it again."
     return _versioned_action(request, pk, services.suggestion_reject, done)
 
 
-def _problem(request, pk: int, problem: str):
+def _problem(request, pk: int, problem: str, status: int = 422):
     span = _span(pk)
     edit = SpanEditForm(span=span)
     context = _form_context(span.article, edit, mode="edit", span=span, can_edit=True)
     context["problem"] = problem
-    return _form_response(request, context, 422)
+    return _form_response(request, context, status)
 
 
 def _describe(span: Span) -> str:
@@ -329,15 +373,18 @@ def _describe(span: Span) -> str:
     return span.get_kind_display().lower()
 
 
+def _article_failure(request, failure: Failure, article_id: int, **kwargs):
+    article = get_object_or_404(Article, pk=article_id)
+    return _status_problem(request, article, failure.message, failure.status)
+
+
 @require_POST
 @editor_required
+@service_errors(_article_failure, invalid_status=409)  # the text or its spans changed meanwhile
 def article_suggest(request, article_id: int):
     """Run the suggesters on the article; new suggestions appear dashed, for review."""
     article = get_object_or_404(Article, pk=article_id)
-    try:
-        report = suggesting.article_suggest(article=article, user=request.user)
-    except ValidationError as error:
-        return _status_problem(request, article, " ".join(error.messages), 409)
+    report = suggesting.article_suggest(article=article, user=request.user)
     return _saved(request, article, status=_suggest_summary(report))
 
 
@@ -358,6 +405,7 @@ def _suggest_summary(report: suggesting.SuggestReport) -> str:
 
 @require_POST
 @editor_required
+@service_errors(_article_failure)
 def suggestions_decide(request, article_id: int, kind: str, decision: str):
     """Accept or reject every suggestion of one kind in the article."""
     article = get_object_or_404(Article, pk=article_id)
@@ -365,10 +413,7 @@ def suggestions_decide(request, article_id: int, kind: str, decision: str):
         "accept": suggesting.suggestions_accept_all,
         "reject": suggesting.suggestions_reject_all,
     }[decision]
-    try:
-        count = decide(article=article, kind=kind, user=request.user)
-    except ValidationError as error:
-        return _status_problem(request, article, " ".join(error.messages))
+    count = decide(article=article, kind=kind, user=request.user)
     label = SpanKind(kind).label.lower()
     done = "Accepted" if decision == "accept" else "Rejected"
     return _saved(
@@ -378,31 +423,26 @@ def suggestions_decide(request, article_id: int, kind: str, decision: str):
 
 @require_POST
 @editor_required
+@service_errors(_span_failure)
 def span_replace(request, pk: int):
     """Put a span on newly selected text (re-place an orphan, or move any span)."""
     span = Span.objects.filter(pk=pk).select_related("article").first()
     if span is None:
         return _gone(request)
     form = SpanReplaceForm(request.POST)
+    if "version" in form.errors:
+        raise _lacks_version(span)
     if not form.is_valid():
-        if "version" in form.errors:
-            message = "Reload: the form lacked the version."
-            return _stale(request, pk, services.StaleVersion(span, message))
         return _problem(request, pk, "Select the new text for this annotation first.")
     data = form.cleaned_data
-    try:
-        services.span_update(
-            span=span,
-            version=data["version"],
-            user=request.user,
-            start=data["start"],
-            end=data["end"],
-            text=data["text"],
-        )
-    except services.StaleVersion as stale:
-        return _stale(request, pk, stale)
-    except ValidationError as error:
-        return _problem(request, pk, " ".join(error.messages))
+    services.span_update(
+        span=span,
+        version=data["version"],
+        user=request.user,
+        start=data["start"],
+        end=data["end"],
+        text=data["text"],
+    )
     return _saved(request, span.article, status=f"Re-placed the {span.get_kind_display().lower()}.")
 
 
@@ -419,6 +459,7 @@ def span_matches(request, pk: int):
 
 @require_POST
 @editor_required
+@service_errors(_article_failure)
 def mentions_tag_all(request, article_id: int, entity_id: int):
     article = get_object_or_404(Article, pk=article_id)
     entity = get_object_or_404(Entity, pk=entity_id)
@@ -480,9 +521,14 @@ def entity_duplicates(request):
     return _page(request, "annotations/entities.html", "duplicates", context)
 
 
+def _merge_failure(request, failure: Failure):
+    return _merge_problem(request, failure.message, failure.status)
+
+
 @require_http_methods(["GET", "POST"])
 @editor_required
 @vary_on_headers("HX-Request")
+@service_errors(_merge_failure)
 def entity_merge(request):
     """GET: the confirmation step (which one to keep, what moves). POST: merge."""
     source = request.POST if request.method == "POST" else request.GET
@@ -497,12 +543,7 @@ def entity_merge(request):
         context = {"pair": pair, "keep": keep, "form": form, "problem": "", "stale": ""}
         return _page(request, "annotations/merge.html", "merge-confirm", context)
     if form.is_valid():
-        try:
-            keep = form.save(user=request.user)
-        except services.StaleVersion as stale:
-            return _merge_problem(request, stale.message, 409)
-        except ValidationError as error:
-            return _merge_problem(request, " ".join(error.messages), 422)
+        keep = form.save(user=request.user)
         merged = {"keep": keep, "drop_name": form.drop.name}
         if not request.htmx:
             messages.success(request, f"Merged “{form.drop.name}” into “{keep.name}”.")
@@ -546,57 +587,53 @@ def entity_detail(request, pk: int):
     return render(request, "annotations/entity.html", _entity_context(request, entity))
 
 
-@require_POST
-@editor_required
-@vary_on_headers("HX-Request")
-def entity_edit(request, pk: int):
-    entity = get_object_or_404(Entity, pk=pk)
-    form = EntityForm(request.POST)
-    stale = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        changes = {k: v for k, v in data.items() if k != "version" and getattr(entity, k) != v}
-        try:
-            if changes:
-                services.entity_update(
-                    entity=entity, version=data["version"], user=request.user, **changes
-                )
-        except services.StaleVersion as error:
-            stale = error.message
-            form = EntityForm(initial=EntityForm.initial_for(error.current))
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            if not request.htmx:
-                return redirect("entity-detail", pk=pk)
-            entity = workspace_entity(pk=pk)
-            form = EntityForm(initial=EntityForm.initial_for(entity))
-            context = _entity_context(request, entity, entity_form=form, saved=True)
-            return _page(request, "annotations/entity.html", "entity-header", context)
+def _entity_edit_failure(request, failure: Failure, pk: int):
+    """Stale: the form as the entity is now, with who changed it. Invalid: the input."""
+    if failure.stale:
+        form = EntityForm(initial=EntityForm.initial_for(failure.stale.current))
+    else:
+        form = EntityForm(request.POST)
+        if form.is_valid():
+            add_service_error(form, failure.error)
+    return _entity_header(request, pk, form, failure.status, stale=failure.stale)
+
+
+def _entity_header(request, pk: int, form, status: int, *, stale=None):
     entity = workspace_entity(pk=pk)
-    context = _entity_context(request, entity, entity_form=form, stale=stale)
-    status = 409 if stale else 422
+    context = _entity_context(
+        request, entity, entity_form=form, stale=stale.message if stale else ""
+    )
     return _page(request, "annotations/entity.html", "entity-header", context, status)
 
 
 @require_POST
 @editor_required
 @vary_on_headers("HX-Request")
-def alias_add(request, pk: int):
+@service_errors(_entity_edit_failure)
+def entity_edit(request, pk: int):
     entity = get_object_or_404(Entity, pk=pk)
+    form = EntityForm(request.POST)
+    if not form.is_valid():
+        return _entity_header(request, pk, form, 422)
+    data = form.cleaned_data
+    changes = {k: v for k, v in data.items() if k != "version"}
+    services.entity_update(entity=entity, version=data["version"], user=request.user, **changes)
+    if not request.htmx:
+        return redirect("entity-detail", pk=pk)
+    entity = workspace_entity(pk=pk)
+    form = EntityForm(initial=EntityForm.initial_for(entity))
+    context = _entity_context(request, entity, entity_form=form, saved=True)
+    return _page(request, "annotations/entity.html", "entity-header", context)
+
+
+def _alias_failure(request, failure: Failure, pk: int):
     form = AliasForm(request.POST)
-    status = 200
     if form.is_valid():
-        try:
-            services.alias_add(entity=entity, name=form.cleaned_data["name"])
-        except ValidationError as error:
-            form.add_error("name", error)
-        else:
-            if not request.htmx:
-                return redirect("entity-detail", pk=pk)
-            form = AliasForm()
-    if form.errors:
-        status = 422
+        form.add_error("name", failure.error)
+    return _aliases(request, pk, form, failure.status)
+
+
+def _aliases(request, pk: int, form, status: int = 200):
     entity = workspace_entity(pk=pk)
     context = _entity_context(request, entity, alias_form=form)
     return _page(request, "annotations/entity.html", "aliases", context, status)
@@ -605,10 +642,25 @@ def alias_add(request, pk: int):
 @require_POST
 @editor_required
 @vary_on_headers("HX-Request")
+@service_errors(_alias_failure)
+def alias_add(request, pk: int):
+    entity = get_object_or_404(Entity, pk=pk)
+    form = AliasForm(request.POST)
+    if not form.is_valid():
+        return _aliases(request, pk, form, 422)
+    services.alias_add(entity=entity, name=form.cleaned_data["name"], user=request.user)
+    if not request.htmx:
+        return redirect("entity-detail", pk=pk)
+    return _aliases(request, pk, AliasForm())
+
+
+@require_POST
+@editor_required
+@vary_on_headers("HX-Request")
 def alias_remove(request, pk: int, alias_id: int):
     entity = get_object_or_404(Entity, pk=pk)
     with suppress(ValidationError):  # already gone: the re-rendered list shows how it is
-        services.alias_remove(entity=entity, alias_id=alias_id)
+        services.alias_remove(entity=entity, alias_id=alias_id, user=request.user)
     if not request.htmx:
         return redirect("entity-detail", pk=pk)
     entity = workspace_entity(pk=pk)
@@ -643,33 +695,37 @@ def _claim_list_context(request, verdict: str) -> dict:
     }
 
 
+def _claim_failure(request, failure: Failure, pk: int):
+    form = VerdictForm(request.POST)
+    if failure.error is not None and form.is_valid():
+        add_service_error(form, failure.error)
+    stale = failure.stale.message if failure.stale else ""
+    return _claim_row(request, pk, form, failure.status, stale)
+
+
 @require_POST
 @editor_required
 @vary_on_headers("HX-Request")
+@service_errors(_claim_failure)
 def claim_review(request, pk: int):
     claim = get_object_or_404(Claim, pk=pk)
     form = VerdictForm(request.POST)
-    stale, status = "", 200
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.claim_update(
-                claim=claim,
-                version=data["version"],
-                user=request.user,
-                verdict=data["verdict"],
-                verdict_note=data["verdict_note"],
-            )
-        except services.StaleVersion as error:
-            stale, status = error.message, 409
-        except ValidationError as error:
-            add_service_error(form, error)
-            status = 422
-        else:
-            if not request.htmx:
-                return redirect(f"{reverse('claim-list')}?verdict={data['verdict']}")
-    else:
-        status = 422
+    if not form.is_valid():
+        return _claim_row(request, pk, form, 422)
+    data = form.cleaned_data
+    services.claim_update(
+        claim=claim,
+        version=data["version"],
+        user=request.user,
+        verdict=data["verdict"],
+        verdict_note=data["verdict_note"],
+    )
+    if not request.htmx:
+        return redirect(f"{reverse('claim-list')}?verdict={data['verdict']}")
+    return _claim_row(request, pk, form, 200)
+
+
+def _claim_row(request, pk: int, form, status: int, stale: str = ""):
     context = {
         **(_claim_list_context(request, "") if not request.htmx else {}),
         "verdicts": Verdict.choices,
@@ -709,27 +765,37 @@ def entity_history(request, pk: int):
     return render(request, "annotations/history.html", context)
 
 
+def _restore_failure(request, failure: Failure, pk: int):
+    """The entry's row with the problem (htmx), or the article's history page with it."""
+    entry = get_object_or_404(HistoryEntry, pk=pk, object_type=HistoryObject.SPAN)
+    [row] = history_rows([entry])
+    if request.htmx:
+        context = {"row": row, "can_edit": True, "row_problem": failure.message}
+        return render(
+            request, "annotations/history.html#history-row", context, status=failure.status
+        )
+    article = Article.objects.filter(pk=entry.article_id).first()
+    entries = selectors.history_for_article(article=entry.article_id)
+    revisions = list(workspace_revisions(article=article)) if article else []
+    context = history_context(
+        request,
+        entries,
+        article=article,
+        entity=None,
+        revisions=revisions,
+        problem=failure.message,
+    )
+    return render(request, "annotations/history.html", context, status=failure.status)
+
+
 @require_POST
 @editor_required
 @vary_on_headers("HX-Request")
+@service_errors(_restore_failure)
 def history_restore(request, pk: int):
     """Bring back the span a history entry deleted."""
     entry = get_object_or_404(HistoryEntry, pk=pk, object_type=HistoryObject.SPAN)
-    try:
-        span = services.span_restore(entry=entry, user=request.user)
-    except ValidationError as error:
-        problem = " ".join(error.messages)
-        [row] = history_rows([entry])
-        if request.htmx:
-            context = {"row": row, "can_edit": True, "row_problem": problem}
-            return render(request, "annotations/history.html#history-row", context, status=422)
-        article = Article.objects.filter(pk=entry.article_id).first()
-        entries = selectors.history_for_article(article=entry.article_id)
-        revisions = list(workspace_revisions(article=article)) if article else []
-        context = history_context(
-            request, entries, article=article, entity=None, revisions=revisions, problem=problem
-        )
-        return render(request, "annotations/history.html", context, status=422)
+    span = services.span_restore(entry=entry, user=request.user)
     if not request.htmx:
         messages.success(request, f"Restored the {span.get_kind_display().lower()}.")
         return redirect(f"{reverse('article-workspace', args=[span.article_id])}#span-{span.pk}")
