@@ -247,6 +247,27 @@ def span_update(*, span: Span, version: int | None = None, user=None, **changes)
         )
         if span.status == SpanStatus.ORPHANED:
             values.setdefault("status", _status_before_orphaning(span))
+    _check_span_values(span, values)
+    return _versioned_update(
+        Span,
+        span,
+        version,
+        values,
+        user=user,
+        action=lambda changed, current: history.span_action(changed, current),
+    )
+
+
+def span_check(*, span: Span, **changes) -> None:
+    """The rules span_update applies to a change of links, note or status, without writing:
+    a form (the admin's) checks with it first, to show the problems beside its fields."""
+    unknown = set(changes) - _SPAN_FIELDS
+    if unknown:
+        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))}.", code="invalid")
+    _check_span_values(span, changes)
+
+
+def _check_span_values(span: Span, values: dict) -> None:
     merged = {
         "entity": values.get("entity", span.entity),
         "speaker": values.get("speaker", span.speaker),
@@ -258,14 +279,6 @@ def span_update(*, span: Span, version: int | None = None, user=None, **changes)
         raise ValidationError({"status": f"Unknown status “{merged['status']}”."}, code="invalid")
     if merged["status"] == SpanStatus.ORPHANED and span.status != SpanStatus.ORPHANED:
         raise ValidationError({"status": "Only a revision of the text orphans a span."})
-    return _versioned_update(
-        Span,
-        span,
-        version,
-        values,
-        user=user,
-        action=lambda changed, current: history.span_action(changed, current),
-    )
 
 
 def _status_before_orphaning(span: Span) -> str:
@@ -294,11 +307,13 @@ def _lock_current(model, obj, version: int | None, *, check: bool = True):
         raise ValidationError(f"This {name} was deleted meanwhile; reload.", code="gone")
     if version is None and not check:
         return current
-    _check_version(model, current, obj.version if version is None else version)
+    check_version(model, current, obj.version if version is None else version)
     return current
 
 
-def _check_version(model, current, expected: int) -> None:
+def check_version(model, current, expected: int) -> None:
+    """StaleVersion, saying who changed it last, if `current` (the row as committed) is no
+    longer at the version the client read."""
     if current.version != expected:
         name = model._meta.verbose_name
         who = history.who(history.last_change(model, current.pk))
@@ -341,7 +356,7 @@ def _versioned_update(
     changed = {name: value for name, value in values.items() if _differs(locked, name, value)}
     if not changed:
         return locked
-    _check_version(model, locked, obj.version if version is None else version)
+    check_version(model, locked, obj.version if version is None else version)
     if callable(action):
         action = action(changed, locked)
     if derived is not None:
