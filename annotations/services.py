@@ -352,7 +352,7 @@ def _versioned_update(
     the row comes back as it is. `action` may be a function of (changed values, row);
     `derived(changed, current)` adds the fields that follow from a change (a reviewer).
     """
-    locked = _lock_current(model, obj, version, check=False)
+    locked = _lock_current(model, obj, None, check=False)  # the version: once it is a change
     changed = {name: value for name, value in values.items() if _differs(locked, name, value)}
     if not changed:
         return locked
