@@ -68,7 +68,7 @@ def test_suggested_whole_quotes_match_on_the_sentence_they_share(seeds):
     assert best.span.article_id == seeds[WION].pk
     assert best.span.text.startswith("We are heading, as you know")
     assert best.score >= MATCH
-    assert best.speaker_name == "Antony Blinken"  # suggested, named in the note
+    assert best.speaker_name == "Antony Blinken"  # suggested, named in its proposal
     assert best.passage.startswith("we have their back today we will have it tomorrow")
     assert best.other_passage.startswith("we have their back today we will have it tomorrow")
     assert ("delete", "and") in best.diff
