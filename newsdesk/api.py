@@ -24,9 +24,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections, models, router
 from django.http import Http404, QueryDict
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from rest_framework import (
-    authentication,
     exceptions,
     filters,
     mixins,
@@ -42,7 +40,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from annotations.services import StaleVersion
-from newsdesk.roles import can_read, is_editor, token_user
+from newsdesk.roles import can_read, is_editor
 
 MAX_PAGE_SIZE = 200
 # Ids in URLs: at most 18 digits, so that every id a URL can hold fits a 64-bit column (a
@@ -79,26 +77,6 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     return drf_exception_handler(exc, context)
-
-
-# --- authentication --------------------------------------------------------------------------
-
-
-class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's ``Authorization: Token <key>``, the user and their roles read in one plain query
-    (``roles.token_user``); the same answers and errors as DRF's."""
-
-    def authenticate_credentials(self, key):
-        from rest_framework.authtoken.models import Token
-
-        user = token_user(key)
-        if user is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
-        if not user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        token = Token(key=key, user=user)
-        token._state.adding, token._state.db = False, user._state.db
-        return user, token
 
 
 # --- permissions -----------------------------------------------------------------------------

@@ -8,11 +8,11 @@ from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.views import defaults
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from rest_framework import permissions
+from rest_framework import exceptions, permissions
 from rest_framework import serializers as drf_serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from newsdesk import middleware
+from newsdesk import auth, middleware
 from newsdesk.api import AuthRateThrottle, AuthUsernameRateThrottle
 
 # --- schema ------------------------------------------------------------------------------------
@@ -87,11 +87,24 @@ class AutoSchema(SpectacularAutoSchema):
 
 class TokenObtainView(ObtainAuthToken):
     """POST username and password, get the user's API token (send it as
-    ``Authorization: Token <key>``). Throttled per address and per username."""
+    ``Authorization: Token <key>``). Throttled per address and per username, and locked like
+    the login form: DRF's serializer checks the password with ``authenticate(request=…)``,
+    so axes counts the failure and refuses a locked username or address (429)."""
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
     throttle_classes = [AuthRateThrottle, AuthUsernameRateThrottle]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.ValidationError:
+            # axes marks the request it refused (or whose failure reached the limit).
+            if getattr(request, "axes_locked_out", False):
+                raise exceptions.Throttled(
+                    wait=auth.lockout_seconds(), detail=auth.locked_message()
+                ) from None
+            raise
 
 
 # --- errors outside the API's views (settings.ROOT_URLCONF's handler404 / handler500) ----------

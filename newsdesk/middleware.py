@@ -1,19 +1,19 @@
 """Security headers on every response, and a clean 503 when the database goes away.
 
-Content-Security-Policy
+Content-Security-Policy (django-csp; the policy is settings.CONTENT_SECURITY_POLICY)
     Pages get a strict policy: scripts, styles, images, fonts and fetches from this origin
     only, no inline script, no eval, no plugins, no framing, forms post only here. htmx works
     under it because it is a static file and the app configures it in
     ``<meta name="htmx-config" content='{"allowEval": false, "includeIndicatorStyles": false, …}'>``
     (no eval, no injected <style>); the app's own JavaScript lives in ``static/``.
 
-    Two documented relaxations, by path prefix (settings.NEWSDESK_CSP_RELAXED):
+    Documented relaxations, by path prefix (``CSP_RELAXED``):
     - ``/admin/``: ``style-src 'unsafe-inline'`` — Django's admin writes a few inline <style>
       blocks (e.g. the change list without actions). Scripts stay strict.
     - ``/api/docs/`` and ``/api/redoc/``: Swagger UI and ReDoc (served from
-      drf-spectacular-sidecar) start from an inline <script>, style with inline styles, use
-      data: images and ReDoc a blob: worker. These pages show only the API schema, which the
-      code generates; no article text or user input is rendered there.
+      drf-spectacular-sidecar, nothing from a CDN) start from an inline <script>, style with
+      inline styles, use data: images and ReDoc a blob: worker. These pages show only the
+      API schema, which the code generates; no article text or user input is rendered there.
 
 Database failure
     ``OperationalError`` / ``InterfaceError`` from a view (PostgreSQL restarted, a connection
@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import sys
 
+import csp.middleware
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
@@ -38,31 +39,17 @@ from django_htmx.http import trigger_client_event
 
 logger = logging.getLogger("newsdesk.database")
 
-STRICT_CSP: dict[str, str] = {
-    "default-src": "'self'",
-    "script-src": "'self'",
-    "style-src": "'self'",
-    "img-src": "'self' data:",
-    "font-src": "'self'",
-    "connect-src": "'self'",
-    "object-src": "'none'",
-    "base-uri": "'self'",
-    "form-action": "'self'",
-    "frame-ancestors": "'none'",
-}
-
-RELAXED_CSP: dict[str, dict[str, str]] = {
-    "/admin/": {"style-src": "'self' 'unsafe-inline'"},
+# Directives replaced (not added to) on these paths; everything else stays strict.
+CSP_RELAXED: dict[str, dict[str, list[str]]] = {
+    "/admin/": {"style-src": ["'self'", "'unsafe-inline'"]},
     "/api/docs/": {
-        "script-src": "'self' 'unsafe-inline'",
-        "style-src": "'self' 'unsafe-inline'",
-        "img-src": "'self' data:",
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
     },
     "/api/redoc/": {
-        "script-src": "'self' 'unsafe-inline'",
-        "style-src": "'self' 'unsafe-inline'",
-        "img-src": "'self' data:",
-        "worker-src": "'self' blob:",
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "worker-src": ["'self'", "blob:"],
     },
 }
 
@@ -74,39 +61,29 @@ UNAVAILABLE_MESSAGE = (
 RETRY_AFTER_SECONDS = 5
 
 
-def _serialise(policy: dict[str, str]) -> str:
-    return "; ".join(f"{name} {value}" for name, value in policy.items())
+class CSPMiddleware(csp.middleware.CSPMiddleware):
+    """django-csp's middleware, with the documented relaxations of ``CSP_RELAXED`` (a view's
+    own ``@csp_replace`` / ``@csp_update`` still wins)."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and parts.replace is None:
+            for prefix, replace in CSP_RELAXED.items():
+                if request.path.startswith(prefix):
+                    parts.replace = replace
+                    break
+        return parts
 
 
-class SecurityHeadersMiddleware:
-    """Content-Security-Policy and Permissions-Policy (Django's SecurityMiddleware does the rest:
-    nosniff, Referrer-Policy, Cross-Origin-Opener-Policy, HSTS, the HTTPS redirect)."""
+class PermissionsPolicyMiddleware:
+    """Permissions-Policy (Django's SecurityMiddleware does the rest: nosniff,
+    Referrer-Policy, Cross-Origin-Opener-Policy, HSTS, the HTTPS redirect)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        strict = {**STRICT_CSP, **getattr(settings, "NEWSDESK_CSP", {})}
-        relaxed = getattr(settings, "NEWSDESK_CSP_RELAXED", RELAXED_CSP)
-        self.default = _serialise(strict)
-        # Longest prefix first, so /api/docs/x never falls back to a shorter rule.
-        self.by_prefix = sorted(
-            ((prefix, _serialise({**strict, **extra})) for prefix, extra in relaxed.items()),
-            key=lambda item: -len(item[0]),
-        )
-        self.header = (
-            "Content-Security-Policy-Report-Only"
-            if getattr(settings, "NEWSDESK_CSP_REPORT_ONLY", False)
-            else "Content-Security-Policy"
-        )
-
-    def policy_for(self, path: str) -> str:
-        for prefix, policy in self.by_prefix:
-            if path.startswith(prefix):
-                return policy
-        return self.default
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault(self.header, self.policy_for(request.path))
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
 

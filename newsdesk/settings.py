@@ -1,5 +1,6 @@
 """Settings for newsdesk, all driven by the environment (see .env.example)."""
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",  # login lockout (newsdesk/auth.py)
+    "csp",  # Content-Security-Policy (newsdesk/middleware.py)
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -72,9 +75,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Content-Security-Policy and friends; a request body over NEWSDESK_MAX_REQUEST_BYTES is a
-    # 413; a lost database during a view is a clean 503 (see newsdesk/middleware.py).
-    "newsdesk.middleware.SecurityHeadersMiddleware",
+    # Content-Security-Policy (django-csp, with the per-path relaxations) and
+    # Permissions-Policy; a request body over NEWSDESK_MAX_REQUEST_BYTES is a 413; a lost
+    # database during a view is a clean 503 (see newsdesk/middleware.py).
+    "newsdesk.middleware.CSPMiddleware",
+    "newsdesk.middleware.PermissionsPolicyMiddleware",
     "newsdesk.middleware.RequestSizeLimitMiddleware",
     "newsdesk.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -211,7 +218,10 @@ NEWSDESK_SUGGEST_ON_IMPORT = env_bool("NEWSDESK_SUGGEST_ON_IMPORT", False)
 
 # --- security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-SESSION_ENGINE = "newsdesk.sessions"  # Django's database sessions, read in one plain query
+# Django's sessions, read from the cache and written through to the database: with Redis a
+# signed-in request reads its session without touching PostgreSQL, and nothing is lost when
+# the cache is emptied.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -230,26 +240,72 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-# Reverse proxies in front of the app: the client address is the entry the last of them
-# appended to X-Forwarded-For (login throttling counts per address).
+
+# The one setting for the reverse proxies in front of the app (0: clients connect directly).
+# The client address is then the entry the last proxy appended to X-Forwarded-For; with 0
+# the header is ignored. DRF's throttles (REST_FRAMEWORK["NUM_PROXIES"] below) and axes'
+# lockout (newsdesk.auth.client_ip) both read it, so a forged header dodges neither.
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
 
-# Login throttling (newsdesk/auth.py): failed sign-ins per username and per address within
-# the window, on the site login, the admin login and the API token endpoint alike.
-AUTHENTICATION_BACKENDS = ["newsdesk.auth.LoginThrottleBackend"]  # ModelBackend + throttle
+# Content-Security-Policy (django-csp). Strict: this origin only, no inline script, no eval,
+# no plugins, no framing; the per-path relaxations are in newsdesk/middleware.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login lockout (django-axes; newsdesk/auth.py): failed sign-ins per username and per client
+# address within the window lock further attempts on the site login, the admin login and
+# POST /api/auth/token/ alike. Each failure restarts the window; a successful sign-in clears
+# the username's count. Attempts live in the database (axes' tables), so every worker and
+# every machine counts together.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked sign-in before a password check
+    "django.contrib.auth.backends.ModelBackend",
+]
 NEWSDESK_LOGIN_FAILURES_PER_USER = env_int("NEWSDESK_LOGIN_FAILURES_PER_USER", 10)
 NEWSDESK_LOGIN_FAILURES_PER_ADDRESS = env_int("NEWSDESK_LOGIN_FAILURES_PER_ADDRESS", 50)
 NEWSDESK_LOGIN_LOCKOUT_SECONDS = env_int("NEWSDESK_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+AXES_HANDLER = "newsdesk.auth.LockoutHandler"  # axes' database handler, a limit per parameter
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = NEWSDESK_LOGIN_FAILURES_PER_USER
+AXES_COOLOFF_TIME = dt.timedelta(seconds=NEWSDESK_LOGIN_LOCKOUT_SECONDS)
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "newsdesk.auth.client_ip"  # the address DRF's throttles see
+AXES_LOCKOUT_CALLABLE = "newsdesk.auth.lockout_response"  # 429: a page, or JSON under /api/
 
-# The cache holds throttle counts only. One process: memory. Several (gunicorn workers, app
-# servers): NEWSDESK_CACHE=database, after `manage.py createcachetable`, so they share them.
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "newsdesk_cache"}
-        if os.environ.get("NEWSDESK_CACHE") == "database"
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+# The cache: throttle counts, sessions (read-through), rendered workspace fragments. It must
+# be shared by every process that serves: Redis when REDIS_URL is set; otherwise, with DEBUG
+# off, a table in the database (`manage.py createcachetable`, run by `make run` and the
+# deploy steps); per-process memory only for DEBUG (runserver).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsdesk"),
+        }
+    }
+elif DEBUG:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "newsdesk_cache",
+        }
+    }
 
 LOGGING = {
     "version": 1,
@@ -263,7 +319,7 @@ REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403.
     # Session authentication enforces CSRF on writes.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "newsdesk.api.TokenAuthentication",  # DRF's, in one query
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Authenticated readers (viewers, editors) read; editors write.
@@ -277,11 +333,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "newsdesk.api_views.AutoSchema",
     "EXCEPTION_HANDLER": "newsdesk.api.exception_handler",
     # Only the token endpoint is throttled (per address, and per username tried). The counts
-    # live in the default cache: use a shared cache when several app processes serve.
+    # live in the default cache, shared by every process (CACHES above).
     "DEFAULT_THROTTLE_RATES": {
         "auth": os.environ.get("API_AUTH_THROTTLE", "20/min"),
         "auth_username": os.environ.get("API_AUTH_USERNAME_THROTTLE", "10/min"),
     },
+    # The throttles' client address: X-Forwarded-For only behind NUM_PROXIES proxies.
+    "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Formats are negotiated with the Accept header only: an unknown ?format= would be a 404.
     "URL_FORMAT_OVERRIDE": None,

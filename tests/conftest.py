@@ -6,11 +6,13 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Throttle counts (login failures, API rates) live in the cache: no test inherits them."""
-    cache.clear()
-    yield
-    cache.clear()
+def _empty_cache(request):
+    """Throttle counts, sessions and rendered fragments live in the cache: no test inherits
+    them. With DEBUG off (as here) the cache is a table in the test database, so only tests
+    with database access can touch it (and a plain `db` test's writes roll back anyway)."""
+    if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

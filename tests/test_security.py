@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 
 from annotations.models import Span, SpanStatus
 from articles.models import Article
-from newsdesk.middleware import STRICT_CSP
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,8 +76,21 @@ def test_api_docs_get_the_documented_relaxation_only(client):
     assert "'unsafe-eval'" not in response.headers["Content-Security-Policy"]
     assert policy["connect-src"] == "'self'"
     # Everything else is the strict policy.
-    assert policy["frame-ancestors"] == STRICT_CSP["frame-ancestors"]
-    assert policy["object-src"] == STRICT_CSP["object-src"]
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["object-src"] == "'none'"
+    assert policy["font-src"] == "'self'"
+
+
+def test_redoc_gets_its_relaxation_and_links_no_other_origin(client):
+    response = client.get("/api/redoc/")
+
+    assert response.status_code == 200
+    policy = csp(response)
+    assert policy["worker-src"] == "'self' blob:"
+    assert policy["font-src"] == "'self'"
+    html = response.content.decode()
+    assert "https://" not in html  # no Google Fonts, no CDN script
+    assert "/static/drf_spectacular_sidecar/redoc/" in html
 
 
 def test_api_responses_carry_the_headers_too(client):
@@ -230,12 +242,12 @@ def test_an_api_write_with_a_session_but_without_csrf_token_is_rejected(editor, 
     assert not Span.objects.exists()
 
 
-# --- login throttling ----------------------------------------------------------------------
+# --- login lockout (django-axes) -----------------------------------------------------------
 
 
 @pytest.fixture
 def few_attempts(settings):
-    settings.NEWSDESK_LOGIN_FAILURES_PER_USER = 3
+    settings.NEWSDESK_LOGIN_FAILURES_PER_USER = settings.AXES_FAILURE_LIMIT = 3
     settings.NEWSDESK_LOGIN_FAILURES_PER_ADDRESS = 5
     settings.NEWSDESK_LOGIN_LOCKOUT_SECONDS = 600
 
@@ -244,12 +256,19 @@ def login(client, username, password, **kwargs):
     return client.post(reverse("login"), {"username": username, "password": password}, **kwargs)
 
 
+def token(username, password, **kwargs):
+    return APIClient(**kwargs).post(
+        "/api/auth/token/", {"username": username, "password": password}, format="json"
+    )
+
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("few_attempts")
 def test_too_many_failed_logins_lock_the_account_even_with_the_right_password(client):
     factories.EditorFactory(username="ada")
-    for _ in range(3):
+    for _ in range(2):
         assert login(client, "ada", "wrong").status_code == 200  # the form again, with an error
+    assert login(client, "ada", "wrong").status_code == 429  # the third failure locks
 
     response = login(client, "ada", PASSWORD)
 
@@ -257,6 +276,8 @@ def test_too_many_failed_logins_lock_the_account_even_with_the_right_password(cl
     assert response.headers["Retry-After"] == "600"
     assert "Too many failed sign-ins" in response.content.decode()
     assert "_auth_user_id" not in client.session
+    # Still the strict policy: the lockout page is an ordinary page.
+    assert csp(response)["script-src"] == "'self'"
 
 
 @pytest.mark.django_db
@@ -281,22 +302,35 @@ def test_the_lock_covers_the_admin_login_and_the_api_token_endpoint(client):
         login(client, "root", "wrong")
 
     admin = client.post("/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD})
-    token = APIClient().post(
-        "/api/auth/token/", {"username": "root", "password": PASSWORD}, format="json"
-    )
+    api = token("root", PASSWORD)
 
-    assert admin.status_code == 200  # the admin's form again: not signed in
+    assert admin.status_code == 429
+    assert "Too many failed sign-ins" in admin.content.decode()
     assert "_auth_user_id" not in client.session
-    assert token.status_code in {400, 401, 403, 429}
-    assert "token" not in token.json()
+    assert api.status_code == 429
+    assert api.headers["Retry-After"] == "600"
+    assert "Too many failed sign-ins" in api.json()["detail"]
+    assert "token" not in api.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("few_attempts")
+def test_failed_token_requests_lock_the_login_form_too(client):
+    factories.EditorFactory(username="ada")
+    answers = [token("ada", "wrong").status_code for _ in range(3)]
+
+    assert answers == [400, 400, 429]  # a wrong password is a 400; the third one locks
+    assert login(client, "ada", PASSWORD).status_code == 429
+    assert token("ada", PASSWORD).status_code == 429
 
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("few_attempts")
 def test_guessing_many_usernames_from_one_address_locks_the_address(client):
     factories.EditorFactory(username="ada")
-    for number in range(5):
-        login(client, f"guess{number}", "wrong")
+    for number in range(4):
+        assert login(client, f"guess{number}", "wrong").status_code == 200
+    assert login(client, "guess4", "wrong").status_code == 429  # the address's 5th failure
 
     assert login(client, "ada", PASSWORD).status_code == 429
     other = Client(REMOTE_ADDR="203.0.113.9")
@@ -305,8 +339,47 @@ def test_guessing_many_usernames_from_one_address_locks_the_address(client):
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("few_attempts")
+def test_signing_in_clears_the_username_count_but_not_the_address_count(client):
+    # An attacker who owns an account cannot wipe the count of the address they guess from.
+    factories.EditorFactory(username="mallory")
+    for number in range(4):
+        login(client, f"guess{number}", "wrong")
+    assert login(client, "mallory", PASSWORD).status_code == 302
+    client.logout()
+
+    assert login(client, "guess5", "wrong").status_code == 429
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("few_attempts")
+def test_without_proxies_a_rotating_forwarded_for_dodges_neither_lockout_nor_throttle(
+    client, settings
+):
+    assert settings.NUM_PROXIES == 0  # the default: clients connect directly
+    factories.EditorFactory(username="ada")
+    for number in range(4):
+        forged = {"x-forwarded-for": f"198.51.100.{number}"}
+        login(client, f"guess{number}", "wrong", headers=forged)
+    assert (
+        login(client, "guess4", "wrong", headers={"x-forwarded-for": "192.0.2.1"}).status_code
+        == 429
+    )
+
+    # DRF's throttle on the token endpoint (20/min per address) counts REMOTE_ADDR too.
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK}  # reloads DRF's settings
+    answers = [
+        token(f"user{n}", "x", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(21)
+    ]
+    assert answers[-1] == 429
+    assert "throttled" in token("other", "x", HTTP_X_FORWARDED_FOR="192.0.2.99").json()["detail"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("few_attempts")
 def test_behind_a_proxy_a_forged_forwarded_for_does_not_dodge_the_address_lock(client, settings):
     settings.NUM_PROXIES = 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     factories.EditorFactory(username="ada")
     for number in range(5):
         # The client sends its own X-Forwarded-For; the proxy appends the real address.
