@@ -135,29 +135,27 @@ def test_a_user_without_a_role_reads_nothing(api_client):
 
 @pytest.mark.parametrize("factory", [ViewerFactory, EditorFactory], ids=["viewer", "editor"])
 def test_a_token_read_checks_the_roles_in_one_query(factory, django_assert_num_queries):
-    """The token, its user and the user's role groups in one query, then the page."""
+    """DRF's token check (the token with its user), the user's role groups, then the page."""
     token = Token.objects.create(user=factory())
     client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
-    with django_assert_num_queries(2) as queries:
+    with django_assert_num_queries(3) as queries:
         assert client.get("/api/claims/").status_code == 200
     groups = [q["sql"] for q in queries.captured_queries if "auth_group" in q["sql"]]
     assert len(groups) == 1
 
 
-def test_a_token_user_is_the_user_with_their_roles_and_nothing_else(editor):
-    from newsdesk.roles import token_user
+def test_the_roles_are_the_users_role_groups_and_nothing_else(editor):
+    from newsdesk.roles import can_read, is_editor, roles
 
     editor.groups.add(Group.objects.create(name="sports desk"))  # not a role
-    key = Token.objects.create(user=editor).key
-    user = token_user(key)
-    assert user == editor
-    assert (user.username, user.password, user.is_active) == (
-        editor.username,
-        editor.password,
-        True,
-    )
-    assert user._newsdesk_roles == {"editors"}
-    assert token_user(key[:-1] + ("0" if key[-1] != "0" else "1")) is None
+    user = get_user_model().objects.get(pk=editor.pk)
+    assert roles(user) == {"editors"}
+    assert is_editor(user)
+    assert can_read(user)
+    viewer = ViewerFactory()
+    assert roles(viewer) == {"viewers"}
+    assert not is_editor(viewer)
+    assert can_read(viewer)
 
 
 @pytest.mark.parametrize(
@@ -187,10 +185,11 @@ def test_token_answers_for_each_kind_of_user(user, status, detail):
 
 @pytest.mark.parametrize("factory", [ViewerFactory, EditorFactory], ids=["viewer", "editor"])
 def test_a_session_read_checks_the_roles_in_one_query(factory, django_assert_num_queries):
-    """The session, the user with their role groups in one query, then the page (empty)."""
+    """The session (from the cache: a table here, as with DEBUG off), the user, their role
+    groups, then the page (empty)."""
     client = APIClient()
     client.force_login(factory())
-    with django_assert_num_queries(3) as queries:
+    with django_assert_num_queries(4) as queries:
         assert client.get("/api/claims/").status_code == 200
     groups = [q["sql"] for q in queries.captured_queries if "auth_group" in q["sql"]]
     assert len(groups) == 1
