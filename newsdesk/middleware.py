@@ -10,10 +10,10 @@ Content-Security-Policy (django-csp; the policy is settings.CONTENT_SECURITY_POL
     Documented relaxations, by path prefix (``CSP_RELAXED``):
     - ``/admin/``: ``style-src 'unsafe-inline'`` — Django's admin writes a few inline <style>
       blocks (e.g. the change list without actions). Scripts stay strict.
-    - ``/api/docs/`` and ``/api/redoc/``: Swagger UI and ReDoc (served from
-      drf-spectacular-sidecar, nothing from a CDN) start from an inline <script>, style with
-      inline styles, use data: images and ReDoc a blob: worker. These pages show only the
+    - ``/api/docs/``: Swagger UI (served from drf-spectacular-sidecar, nothing from a CDN)
+      starts from an inline <script> and styles with inline styles. The page shows only the
       API schema, which the code generates; no article text or user input is rendered there.
+      (ReDoc is not offered: its bundle loads a logo from a CDN; /api/redoc/ redirects here.)
 
 Database failure
     ``OperationalError`` / ``InterfaceError`` from a view (PostgreSQL restarted, a connection
@@ -45,11 +45,6 @@ CSP_RELAXED: dict[str, dict[str, list[str]]] = {
     "/api/docs/": {
         "script-src": ["'self'", "'unsafe-inline'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-    },
-    "/api/redoc/": {
-        "script-src": ["'self'", "'unsafe-inline'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "worker-src": ["'self'", "blob:"],
     },
 }
 

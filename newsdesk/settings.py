@@ -359,10 +359,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
-    # Swagger UI and ReDoc assets come from drf-spectacular-sidecar: no CDN, works offline.
+    # Swagger UI's assets come from drf-spectacular-sidecar: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "EntityKindEnum": "annotations.models.EntityKind",
         "SpanKindEnum": "annotations.models.SpanKind",

@@ -60,11 +60,41 @@ def test_the_admin_works_under_its_policy(context, live_server, page):
     assert violations(page, console) == []
 
 
-def test_swagger_ui_renders_under_its_policy(page):
+def watch_origins(page, live_server) -> list[str]:
+    """Every request the page makes to another origin (a CDN, Google Fonts…)."""
+    elsewhere: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith((live_server.url, "data:", "blob:"))
+            else elsewhere.append(r.url)
+        ),
+    )
+    return elsewhere
+
+
+def test_swagger_ui_renders_under_its_policy_from_this_origin_only(page, live_server):
     console = watch_violations(page)
+    elsewhere = watch_origins(page, live_server)
 
     page.goto("/api/docs/")
     page.locator(".opblock").first.wait_for()
+    page.wait_for_load_state("networkidle")
 
     assert page.locator(".opblock").count() > 5
     assert violations(page, console) == []
+    assert elsewhere == []
+
+
+def test_the_old_redoc_address_shows_swagger_ui_without_violations(page, live_server):
+    console = watch_violations(page)
+    elsewhere = watch_origins(page, live_server)
+
+    page.goto("/api/redoc/")
+    page.locator(".opblock").first.wait_for()
+    page.wait_for_load_state("networkidle")
+
+    assert page.url == f"{live_server.url}/api/docs/"
+    assert violations(page, console) == []
+    assert elsewhere == []
