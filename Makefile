@@ -23,6 +23,7 @@ install: $(STAMP)
 run: export DEBUG ?= true
 run: install
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py import_articles seeds/
 	$(BIN)/python manage.py create_editor
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -56,6 +57,8 @@ loadtest: install
 # It measures as production runs: DEBUG off (cached templates, no query log), a throw-away key.
 bench: install
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  $(BIN)/python manage.py createcachetable
 	mkdir -p artifacts
 	DEBUG=false STATIC_MANIFEST=false \
 	  SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \

@@ -101,6 +101,8 @@ def main() -> int:
     try:
         print(f"database: {database_url}", flush=True)
         subprocess.run([*manage, "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+        # The shared cache (DEBUG off, no REDIS_URL): a table every worker reads.
+        subprocess.run([*manage, "createcachetable"], cwd=ROOT, env=env, check=True)
         subprocess.run(
             [*manage, "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
         )
