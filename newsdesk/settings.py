@@ -284,28 +284,33 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "newsdesk.auth.client_ip"  # the address DRF's throttles see
 AXES_LOCKOUT_CALLABLE = "newsdesk.auth.lockout_response"  # 429: a page, or JSON under /api/
 
-# The cache: throttle counts, sessions (read-through), rendered workspace fragments. It must
-# be shared by every process that serves: Redis when REDIS_URL is set; otherwise, with DEBUG
-# off, a table in the database (`manage.py createcachetable`, run by `make run` and the
-# deploy steps); per-process memory only for DEBUG (runserver).
+# The cache: throttle counts and sessions (read-through). It must be shared by every process
+# that serves: Redis when REDIS_URL is set; otherwise, with DEBUG off, a table in the database
+# (`manage.py createcachetable`, run by `make run`, `make bench`, the load test and the deploy
+# steps); per-process memory only for DEBUG (runserver).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+_MEMORY = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsdesk"),
-        }
+    _SHARED = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsdesk"),
     }
 elif DEBUG:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    _SHARED = _MEMORY
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "newsdesk_cache",
-        }
+    _SHARED = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "newsdesk_cache",
     }
+CACHES = {
+    "default": _SHARED,
+    # The rendered workspace fragments ({% cache %} uses this alias). Their keys are digests
+    # of everything they show (annotations/workspace.py), so a fragment never goes stale and
+    # need not be shared: in Redis when there is one, else in each process's memory (a
+    # database round trip per fragment would cost about what rendering saves).
+    "template_fragments": _SHARED if REDIS_URL else {**_MEMORY, "LOCATION": "fragments"},
+}
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 
 from tests import factories
@@ -7,9 +7,10 @@ from tests import factories
 
 @pytest.fixture(autouse=True)
 def _empty_cache(request):
-    """Throttle counts, sessions and rendered fragments live in the cache: no test inherits
-    them. With DEBUG off (as here) the cache is a table in the test database, so only tests
-    with database access can touch it (and a plain `db` test's writes roll back anyway)."""
+    """Throttle counts, sessions and rendered fragments live in the caches: no test inherits
+    them. With DEBUG off (as here) the default cache is a table in the test database, so only
+    tests with database access touch it (and a plain `db` test's writes roll back anyway)."""
+    caches["template_fragments"].clear()
     if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
         request.getfixturevalue("db")
         cache.clear()

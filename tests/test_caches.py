@@ -1,5 +1,6 @@
 """The cache is shared by every process: Redis with REDIS_URL, else (DEBUG off) a database
-table; per-process memory only with DEBUG on."""
+table; per-process memory only with DEBUG on. Rendered fragments (content-addressed) go to
+Redis when there is one, else to each process's memory."""
 
 import os
 import subprocess
@@ -14,7 +15,10 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def cache_backend(**env) -> str:
-    script = 'from django.core.cache import caches; print(type(caches["default"]).__name__)'
+    script = (
+        "from django.core.cache import caches; "
+        "print(*(type(caches[a]).__name__ for a in ('default', 'template_fragments')))"
+    )
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "REDIS_URL"}}
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", script],
@@ -31,9 +35,10 @@ def cache_backend(**env) -> str:
 @pytest.mark.parametrize(
     ("env", "backend"),
     [
-        pytest.param({"REDIS_URL": REDIS_URL}, "RedisCache", id="redis"),
-        pytest.param({"DEBUG": "false"}, "DatabaseCache", id="production-database"),
-        pytest.param({"DEBUG": "true"}, "LocMemCache", id="debug-memory"),
+        pytest.param({"REDIS_URL": REDIS_URL}, "RedisCache RedisCache", id="redis"),
+        # Fragments are keyed by a digest of their content: per process is correct.
+        pytest.param({"DEBUG": "false"}, "DatabaseCache LocMemCache", id="production-database"),
+        pytest.param({"DEBUG": "true"}, "LocMemCache LocMemCache", id="debug-memory"),
     ],
 )
 def test_the_environment_picks_the_cache(env, backend):

@@ -2,7 +2,7 @@ import html
 import re
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.utils import make_template_fragment_key
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -180,7 +180,7 @@ def test_workspace_queries_do_not_grow_with_spans(viewer_client, django_assert_m
 
 
 def fragment(name: str, key: str) -> str | None:
-    return cache.get(make_template_fragment_key(name, [key]))
+    return caches["template_fragments"].get(make_template_fragment_key(name, [key]))
 
 
 def test_workspace_fragments_are_cached_and_every_change_shows(viewer_client, article):
