@@ -365,14 +365,16 @@ def test_without_proxies_a_rotating_forwarded_for_dodges_neither_lockout_nor_thr
         == 429
     )
 
-    # DRF's throttle on the token endpoint (20/min per address) counts REMOTE_ADDR too.
+    # DRF's throttle on the token endpoint (20/min per address) counts REMOTE_ADDR too: the
+    # 21st request is refused before the view, whatever each one claimed. (The first 20 get
+    # the address's lockout from above; only DRF's refusal says "throttled".)
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK}  # reloads DRF's settings
-    answers = [
-        token(f"user{n}", "x", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+    details = [
+        token(f"user{n}", "x", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").json()["detail"]
         for n in range(21)
     ]
-    assert answers[-1] == 429
-    assert "throttled" in token("other", "x", HTTP_X_FORWARDED_FOR="192.0.2.99").json()["detail"]
+    assert not any("throttled" in detail for detail in details[:20])
+    assert "throttled" in details[20]
 
 
 @pytest.mark.django_db
