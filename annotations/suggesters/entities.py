@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import ahocorasick
 
-from annotations.suggesters import words
+from annotations.suggesters import gazetteers, words
 
 ORIGIN = "suggester:entities"
 
@@ -122,9 +122,21 @@ def _longest_first(found: list[MentionSuggestion]) -> list[MentionSuggestion]:
 
 _UPPER = "".join(chr(c) for c in range(0x250) if chr(c).isupper())
 _LOWER_PARTICLES = "de|del|della|da|di|du|dos|la|le|van|von|der|den|ter|bin|ibn|al|el|abu|y"
+# An honorific or a middle initial keeps its period inside a name: "Ms. Ortega", "Janet K. Doe".
+_HONORIFIC = (
+    r"(?:(?<=M)(?:rs|r|s|x)|(?<=D)(?:r|et)|(?<=P)rof|(?<=S)(?:en|gt|upt|t)|(?<=R)(?:ep|ev)"
+    r"|(?<=G)(?:ov|en)|(?<=L)t|(?<=C)(?:ol|apt|mdr|llr)|(?<=J)r|(?<=F)r|(?<=H)on|(?<=I)nsp)"
+    r"\.(?=[ \u00a0])"
+)
+_INITIAL = rf"\.(?=[ \u00a0]+[{_UPPER}])"
 # A capitalised word: "Blinken", "O’Brien", "Al-Aqsa", "U.S."; "Iran-backed" gives "Iran".
-_WORD = rf"(?:[{_UPPER}]\.){{2,}}|(?:(?:al|el)-)?[{_UPPER}][\w]*(?:['’][{_UPPER}]\w*)?(?:-[{_UPPER}]\w*)*"
-_GLUE = rf"(?:of|of the|for|for the|on|{_LOWER_PARTICLES})"
+_WORD = (
+    rf"(?:[{_UPPER}]\.){{2,}}|[{_UPPER}](?:{_HONORIFIC}|{_INITIAL})"
+    rf"|(?:(?:al|el)-)?[{_UPPER}][\w]*(?:['’][{_UPPER}]\w*)?(?:-[{_UPPER}]\w*)*"
+)
+# "and"/"&" join words of one name only inside an organisation's name ("Office of Management
+# and Budget", "Procter & Gamble") or a known place ("Bosnia and Herzegovina").
+_GLUE = rf"(?:of|of the|for|for the|on|and|&|{_LOWER_PARTICLES})"
 # The first word of a sequence is _WORD, not after a letter, rewritten to start with its first
 # character ("A", "a" of "al-"): a regex that starts with a character class lets the engine
 # skip straight to the next capital instead of trying the whole pattern at every position.
@@ -132,16 +144,23 @@ _ENDING = rf"(?:['’][{_UPPER}]\w*)?(?:-[{_UPPER}]\w*)*"
 _FIRST_WORD = (
     rf"[{_UPPER}ae](?<!\w.)"
     rf"(?:(?<=[{_UPPER}])\.(?:[{_UPPER}]\.)+"  # U.S.
+    rf"|(?<=[{_UPPER}]){_HONORIFIC}"  # Ms.
+    rf"|(?<=[{_UPPER}]){_INITIAL}"  # K.
     rf"|(?<=[ae])l-[{_UPPER}]\w*{_ENDING}"  # al-Aqsa
     rf"|(?<=[{_UPPER}])\w*{_ENDING})"  # Blinken, O’Brien, Al-Aqsa
 )
-_SEQUENCE = re.compile(rf"{_FIRST_WORD}(?:[ \u00a0]+(?:{_GLUE}[ \u00a0]+)?(?:{_WORD}))*(?!\w)")
-_TOKEN = re.compile(rf"{_WORD}|[a-z]+")
+# "Children's Trust", "Traders' Association": a possessive joins words of one name (the split
+# below keeps it only before an organisation word).
+_POSSESSIVE = r"['’]s?(?=[ \u00a0])"
+_SEQUENCE = re.compile(
+    rf"{_FIRST_WORD}(?:(?:{_POSSESSIVE})?[ \u00a0]+(?:{_GLUE}[ \u00a0]+)?(?:{_WORD}))*(?!\w)"
+)
+_TOKEN = re.compile(rf"{_WORD}|[a-z]+|&|{_POSSESSIVE}")
 _PARTICLES = frozenset(_LOWER_PARTICLES.split("|"))
 _PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "across", "throughout", "outside", "inside"})
 # Before these, a sentence or a clause starts, so a capital says nothing about a name.
 _SKIP_BACK = frozenset(" \t\u00a0\"'“”‘’«»([")
-_OPENERS = frozenset(".!?:;•…\"“‘'([\n—–")
+_OPENERS = frozenset(".!?:;•…\"“‘'([\n—–-")
 
 
 @dataclass(frozen=True)
@@ -158,6 +177,12 @@ def _lists() -> _Lists:
         phrases: dict[tuple[str, ...], str] = {}
         # Later lists win a tie: "Georgia" is a country before it is a US state, and
         # "Amazon" a river; titles come last so "General" is a title, not a word of a name.
+        # Multi-word places from the PyPI gazetteers ("New South Wales", "Palo Alto") first,
+        # so the shipped lists win a tie; one-word places are only read for unknown runs,
+        # because many are also surnames ("Bell", "Hale").
+        for phrase, kind in gazetteers.places().items():
+            if " " in phrase:
+                phrases[tuple(_TOKEN.findall(phrase))] = kind
         for name, kind in (
             ("cities", GPE),
             ("countries", GPE),
@@ -168,6 +193,8 @@ def _lists() -> _Lists:
         ):
             for phrase in words(name):
                 phrases[tuple(_TOKEN.findall(phrase))] = kind
+                if kind == TITLE and not phrase.endswith("."):
+                    phrases[tuple(_TOKEN.findall(phrase + ". "))] = kind  # "Sen." too
         _LISTS_CACHE = _Lists(
             phrases=phrases,
             sizes=_sizes(phrases),
@@ -263,7 +290,7 @@ def _split(text: str) -> tuple[int, tuple[_Piece, ...]]:
     def flush(run=run, pieces=pieces):
         if run:
             # Glue words never end a run ("Bank of" is "Bank").
-            while run and run[-1][2][0].islower():
+            while run and (run[-1][2][0].islower() or run[-1][2][0] in "&'’"):
                 run.pop()
             if run:
                 pieces.append(_Segment(run[0][0], run[-1][1], tuple(t for _, _, t in run), None))
@@ -288,12 +315,54 @@ def _split(text: str) -> tuple[int, tuple[_Piece, ...]]:
                 i += size
                 break
         else:
+            if word[0] in "'’":
+                # A possessive stays inside a name before an organisation word only.
+                if run and i + 1 < n and tokens[i + 1][2] in lists.org_words:
+                    run.append(tokens[i])
+                else:
+                    flush()
+                i += 1
+                continue
+            if word in ("of", "for") and run and _ends_name(run, lists):
+                flush()  # "Olivia Grant of the Greens", "Northfield Research for the Post"
+                i += 1
+                continue
+            if word in ("and", "&"):
+                # Inside an organisation's name only: "Office of Management and Budget".
+                ahead = (t for *_, t in tokens[i + 1 : i + 5])
+                if run and (
+                    word == "&"
+                    or not lists.org_words.isdisjoint(t for *_, t in run)
+                    or not lists.org_words.isdisjoint(ahead)
+                ):
+                    run.append(tokens[i])
+                else:
+                    flush()
+                i += 1
+                continue
             if word[0].islower() and word not in _PARTICLES and not run:
                 i += 1  # glue between two known phrases: "President of the United States"
+                continue
+            if i + 1 < n and _is_role(word, tokens[i + 1][2], lists):
+                flush()  # "Majority Leader Tom Reyes": a role before a name, not a name
+                pieces.append(_Segment(tokens[i][0], tokens[i][1], (word,), TITLE))
+                i += 1
                 continue
             run.append(tokens[i])
             i += 1
     flush()
+    # A run just before a title describes the person ("Senate Majority Leader"), unless it
+    # ends as an organisation does ("Finance Ministry spokesman").
+    pieces[:] = [
+        piece
+        for piece, after in zip(pieces, [*pieces[1:], None], strict=False)
+        if not (
+            piece.kind is None
+            and after is not None
+            and after.kind == TITLE
+            and piece.tokens[-1] not in lists.org_words
+        )
+    ]
 
     lead = tokens[0][0]
     # Marks, not facts: `initial` on the piece that starts with the sequence, which the
@@ -304,7 +373,7 @@ def _split(text: str) -> tuple[int, tuple[_Piece, ...]]:
         if index and pieces[index - 1].kind == TITLE:
             piece.after_title = True
         if piece.kind is None:
-            piece.has_org_word = not lists.org_words.isdisjoint(piece.tokens)
+            piece.has_org_word = "&" in piece.tokens or not lists.org_words.isdisjoint(piece.tokens)
     merged = _merge_organisations(text, pieces)
     return lead, tuple(
         _Piece(
@@ -320,6 +389,29 @@ def _split(text: str) -> tuple[int, tuple[_Piece, ...]]:
         for p in merged
         if p.kind != TITLE
     )
+
+
+def _is_role(word: str, following: str, lists: _Lists) -> bool:
+    """A capitalised role word ("Leader", "Brigadier") that nameparser lists as a title,
+    followed by a given name: "King Charles" but not "Stephen King" nor "Sister Pictures"."""
+    firsts = gazetteers.first_names()
+    return (
+        word.lower() in gazetteers.role_words()
+        and _given(following, firsts)
+        and word not in lists.org_words
+        and word not in firsts
+    )
+
+
+def _ends_name(run: list[tuple[int, int, str]], lists: _Lists) -> bool:
+    """Whether "of"/"for" after `run` starts something else: after a person's name, or after
+    a name that does not end with an organisation word ("Bank of", "Institute for" go on)."""
+    last = run[-1][2]
+    if last in lists.org_words or last[0].islower():
+        return False
+    if len(run) == 1:
+        return False  # "University of Hawaii", "Members of …": decided later
+    return True
 
 
 def _merge_organisations(body: str, pieces: list[_Segment]) -> list[_Segment]:
@@ -382,59 +474,140 @@ def _previous_word(body: str, start: int) -> str:
 def _new_names(body: str) -> list[MentionSuggestion]:
     lists = _lists()
     segments = _segments(body)
+    firsts = gazetteers.first_names()
+    # Words seen capitalised away from a sentence start: a name's, not just an opening's.
+    inside = {
+        token for seg in segments if seg.kind is None and not seg.initial for token in seg.tokens
+    }
+    segments = [_trim_opening(body, seg, lists, inside) for seg in segments]
 
-    # Who is a person: a run after a title, or a run of two to four words.
+    # Who is a person: a run after a title or a role word, or one that starts with a given
+    # name. Their surnames then name them wherever they stand alone ("Mr. Vos", "Vos said").
     people: dict[str, str] = {}  # surname -> full name, the latest introduction wins
-    inside: set[str] = set()  # words seen capitalised away from a sentence start
     for seg in segments:
-        if seg.kind is None and not seg.initial:
-            inside.update(seg.tokens)
-        named = seg.kind is None and not seg.has_org_word and len(seg.tokens) > 1
-        if named and (seg.after_title or len(seg.tokens) <= 4):
-            people[seg.tokens[-1]] = " ".join(seg.tokens)
+        if seg.kind is None and not seg.has_org_word and 1 < len(seg.tokens) <= 4:
+            role = seg.after_title or _after_role(body, seg.start)
+            if role or _given(seg.tokens[0], firsts):
+                people[seg.tokens[-1]] = " ".join(seg.tokens)
 
     found: list[MentionSuggestion] = []
     for seg in segments:
-        text = body[seg.start : seg.end]
-        if seg.kind == TITLE:
+        if seg.kind == TITLE or not seg.tokens:
             continue
+        text = body[seg.start : seg.end]
         if seg.kind is not None:
             found.append(MentionSuggestion(seg.start, seg.end, text, None, text, seg.kind, 0.8))
             continue
-        kind, name, confidence = _guess(seg, text, people, inside, lists)
+        kind, name, confidence = _guess(body, seg, text, people, inside, lists)
         if kind:
             found.append(MentionSuggestion(seg.start, seg.end, text, None, name, kind, confidence))
     return found
 
 
-def _guess(seg: _Segment, text: str, people, inside, lists) -> tuple[str | None, str, float]:
+def _given(word: str, firsts: dict[str, str]) -> bool:
+    """A given name, or an initial ("J. Smith")."""
+    return word in firsts or (len(word) == 2 and word.endswith("."))
+
+
+def _after_role(body: str, start: int) -> bool:
+    """A lower-case role word just before: "economist Dana Whitfield", "aide Mara Klein"."""
+    word = _previous_word(body, start)
+    return word in gazetteers.role_words() or word in _ROLES
+
+
+# Roles that nameparser's titles leave out but news puts before names.
+_ROLES = frozenset(
+    "spokesman spokeswoman spokesperson analyst economist aide striker midfielder defender "
+    "goalkeeper manager boss farmer co-author author researcher resident chairman chairwoman "
+    "founder co-founder partner lawyer attorney negotiator forecaster".split()
+)
+
+
+def _trim_opening(body: str, seg: _Segment, lists: _Lists, inside: set[str]) -> _Segment:
+    """Drop a sentence's capitalised first word from a run when nothing says it belongs to
+    the name: "Members of Eastmere District Council", "Leaving Kabul"."""
     tokens = seg.tokens
+    if not (seg.initial and seg.kind is None and len(tokens) > 1):
+        return seg
+    first = tokens[0]
+    if first in gazetteers.first_names() or first in inside:
+        return seg
+    rest = list(tokens[1:])
+    while rest and rest[0][0].islower():
+        rest.pop(0)
+    if not rest:
+        return seg
+    rest_org = not lists.org_words.isdisjoint(rest)
+    if seg.has_org_word and not rest_org:
+        return seg  # "Bank of England": the first word is the organisation's own
+    if not seg.has_org_word and not (first.endswith(("s", "ing", "ed", "ly")) or rest_org):
+        return seg  # "Harbour Freight": keep what may be a name
+    start = body.index(rest[0], seg.start + len(first))
+    return _Segment(start, seg.end, tuple(rest), None, has_org_word=rest_org)
+
+
+# The last word of a name that makes it a place that is no country or city ("Murray River",
+# "Station Road"), or a thing that is no entity of ours (prizes, festivals, laws).
+_LOC_WORDS = frozenset(
+    "Street Road Drive Avenue Lane Boulevard Square River Sea Ocean Mountains Mountain Lake "
+    "Bay Gulf Valley Island Islands Desert Coast Gulch Canyon Creek Forest Peninsula Strait "
+    "Reef Hills Falls Highway Motorway".split()
+)
+_NOT_ENTITY_WORDS = frozenset(
+    "Prize Award Awards Festival Act Bill Treaty Accord Agreement Deal Day Week Summit "
+    "Conference Expo Fair Tour Marathon Olympics Trophy Medal Lecture".split()
+)
+# A dateline: "WASHINGTON —", "SYDNEY (Reuters) -", "PINE HOLLOW, Colo. —".
+_DATELINE = re.compile(r"(?:,\s+[A-Z][a-z]+\.?)?\s*(?:\([^)]{1,30}\)\s*)?[—–-]")
+
+
+def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
+    tokens = seg.tokens
+    name = " ".join(text.split())
+    places = gazetteers.places()
+    if tokens[-1] in _NOT_ENTITY_WORDS:
+        return None, text, 0.0
+    if text.isupper() and len(text) > 3 and _DATELINE.match(body, seg.end):
+        return GPE, name, 0.7
     if seg.has_org_word:
         if len(tokens) == 1:
             return None, text, 0.0  # "Police", "Hospital" alone are not a name
-        return ORG, text, 0.7
+        return ORG, name, 0.7
     if seg.after_title:
         if len(tokens) == 1 and tokens[0] in people:
             return PERSON, people[tokens[0]], 0.8
-        return PERSON, text, 0.8
+        return PERSON, name, 0.8
     if len(tokens) > 1:
+        if tokens[-1] in _LOC_WORDS:
+            return LOC, name, 0.6
+        if name in places:
+            return GPE, name, 0.7
+        if _given(tokens[0], gazetteers.first_names()) or _after_role(body, seg.start):
+            return PERSON, name, 0.75
+        if people.get(tokens[-1]) == name:
+            return PERSON, name, 0.7
         if seg.initial and tokens[0] not in inside and _looks_like_a_verb(tokens[0]):
             return None, text, 0.0
         if seg.after_place_word:
-            return GPE, text, 0.5
-        return (PERSON, text, 0.6) if len(tokens) <= 4 else (ORG, text, 0.4)
+            return GPE, name, 0.5
+        # Capitalised words with no given name: more often a company, a publication or a
+        # body than a person, but nothing says so: a low confidence.
+        return ORG, name, 0.4
     word = tokens[0]
     if word in people:
         return PERSON, people[word], 0.7
     if seg.initial and word not in inside:
         return None, text, 0.0  # "Reaffirming support…": a capital only because it opens
+    if word in places:
+        return GPE, word, 0.6
     if len(word) > 1 and word.replace(".", "").isupper():
         return ORG, text, 0.5  # an acronym that no list knows
     if seg.after_place_word:
         return GPE, text, 0.5
-    # A lone unknown name: reporters introduce people with a full name or a title, so a bare
-    # capitalised word with neither is more often a group, a party or a company.
-    return ORG, text, 0.4
+    # A lone unknown name: no type can be read from it. Reporters introduce people with a
+    # full name or a title, so it is more often a group, a party or a company; say so with a
+    # low confidence.
+    return ORG, text, 0.35
 
 
 def _looks_like_a_verb(word: str) -> bool:
