@@ -123,16 +123,20 @@ def _longest_first(found: list[MentionSuggestion]) -> list[MentionSuggestion]:
 _UPPER = "".join(chr(c) for c in range(0x250) if chr(c).isupper())
 _LOWER_PARTICLES = "de|del|della|da|di|du|dos|la|le|van|von|der|den|ter|bin|ibn|al|el|abu|y"
 # An honorific or a middle initial keeps its period inside a name: "Ms. Ortega", "Janet K. Doe".
-_HONORIFIC = (
-    r"(?:(?<=M)(?:rs|r|s|x)|(?<=D)(?:r|et)|(?<=P)rof|(?<=S)(?:en|gt|upt|t)|(?<=R)(?:ep|ev)"
-    r"|(?<=G)(?:ov|en)|(?<=L)t|(?<=C)(?:ol|apt|mdr|llr)|(?<=J)r|(?<=F)r|(?<=H)on|(?<=I)nsp)"
-    r"\.(?=[ \u00a0])"
+# Read as an optional period after a word, checked by looking back at the word, so a word
+# with no period after it costs one failed character test.
+_HONORIFICS = (
+    "Mr Mrs Ms Mx Dr Det Prof Sen Sgt Supt St Rep Rev Gov Gen Lt Col Capt Cmdr Cllr Jr Fr Hon Insp"
 )
-_INITIAL = rf"\.(?=[ \u00a0]+[{_UPPER}])"
+_DOT = (
+    r"(?:\.(?=[ \u00a0])(?:"
+    + "|".join(rf"(?<=\b{h}\.)" for h in _HONORIFICS.split())
+    + rf"|(?<=\b[{_UPPER}]\.)(?=[ \u00a0]+[{_UPPER}])))?"
+)
 # A capitalised word: "Blinken", "O’Brien", "Al-Aqsa", "U.S."; "Iran-backed" gives "Iran".
 _WORD = (
-    rf"(?:[{_UPPER}]\.){{2,}}|[{_UPPER}](?:{_HONORIFIC}|{_INITIAL})"
-    rf"|(?:(?:al|el)-)?[{_UPPER}][\w]*(?:['’][{_UPPER}]\w*)?(?:-[{_UPPER}]\w*)*"
+    rf"(?:[{_UPPER}]\.){{2,}}"
+    rf"|(?:(?:al|el)-)?[{_UPPER}][\w]*(?:['’][{_UPPER}]\w*)?(?:-[{_UPPER}]\w*)*{_DOT}"
 )
 # "and"/"&" join words of one name only inside an organisation's name ("Office of Management
 # and Budget", "Procter & Gamble") or a known place ("Bosnia and Herzegovina").
@@ -144,10 +148,8 @@ _ENDING = rf"(?:['’][{_UPPER}]\w*)?(?:-[{_UPPER}]\w*)*"
 _FIRST_WORD = (
     rf"[{_UPPER}ae](?<!\w.)"
     rf"(?:(?<=[{_UPPER}])\.(?:[{_UPPER}]\.)+"  # U.S.
-    rf"|(?<=[{_UPPER}]){_HONORIFIC}"  # Ms.
-    rf"|(?<=[{_UPPER}]){_INITIAL}"  # K.
     rf"|(?<=[ae])l-[{_UPPER}]\w*{_ENDING}"  # al-Aqsa
-    rf"|(?<=[{_UPPER}])\w*{_ENDING})"  # Blinken, O’Brien, Al-Aqsa
+    rf"|(?<=[{_UPPER}])\w*{_ENDING}{_DOT})"  # Blinken, O’Brien, Al-Aqsa, Ms., K.
 )
 # "Children's Trust", "Traders' Association": a possessive joins words of one name (the split
 # below keeps it only before an organisation word).
@@ -155,7 +157,10 @@ _POSSESSIVE = r"['’]s?(?=[ \u00a0])"
 _SEQUENCE = re.compile(
     rf"{_FIRST_WORD}(?:(?:{_POSSESSIVE})?[ \u00a0]+(?:{_GLUE}[ \u00a0]+)?(?:{_WORD}))*(?!\w)"
 )
-_TOKEN = re.compile(rf"{_WORD}|[a-z]+|&|{_POSSESSIVE}")
+_TOKEN = re.compile(
+    rf"[{_UPPER}](?:\.(?:[{_UPPER}]\.)+|\w*{_ENDING}{_DOT})|(?:al|el)-[{_UPPER}]\w*{_ENDING}"
+    rf"|[a-z]+|&|{_POSSESSIVE}"
+)
 _PARTICLES = frozenset(_LOWER_PARTICLES.split("|"))
 _PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "across", "throughout", "outside", "inside"})
 # Before these, a sentence or a clause starts, so a capital says nothing about a name.
@@ -409,9 +414,7 @@ def _ends_name(run: list[tuple[int, int, str]], lists: _Lists) -> bool:
     last = run[-1][2]
     if last in lists.org_words or last[0].islower():
         return False
-    if len(run) == 1:
-        return False  # "University of Hawaii", "Members of …": decided later
-    return True
+    return len(run) > 1  # "University of Hawaii", "Members of …": decided later
 
 
 def _merge_organisations(body: str, pieces: list[_Segment]) -> list[_Segment]:
@@ -517,9 +520,34 @@ def _after_role(body: str, start: int) -> bool:
 
 # Roles that nameparser's titles leave out but news puts before names.
 _ROLES = frozenset(
-    "spokesman spokeswoman spokesperson analyst economist aide striker midfielder defender "
-    "goalkeeper manager boss farmer co-author author researcher resident chairman chairwoman "
-    "founder co-founder partner lawyer attorney negotiator forecaster".split()
+    [
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "analyst",
+        "economist",
+        "aide",
+        "striker",
+        "midfielder",
+        "defender",
+        "goalkeeper",
+        "manager",
+        "boss",
+        "farmer",
+        "co-author",
+        "author",
+        "researcher",
+        "resident",
+        "chairman",
+        "chairwoman",
+        "founder",
+        "co-founder",
+        "partner",
+        "lawyer",
+        "attorney",
+        "negotiator",
+        "forecaster",
+    ]
 )
 
 
@@ -549,13 +577,65 @@ def _trim_opening(body: str, seg: _Segment, lists: _Lists, inside: set[str]) -> 
 # The last word of a name that makes it a place that is no country or city ("Murray River",
 # "Station Road"), or a thing that is no entity of ours (prizes, festivals, laws).
 _LOC_WORDS = frozenset(
-    "Street Road Drive Avenue Lane Boulevard Square River Sea Ocean Mountains Mountain Lake "
-    "Bay Gulf Valley Island Islands Desert Coast Gulch Canyon Creek Forest Peninsula Strait "
-    "Reef Hills Falls Highway Motorway".split()
+    [
+        "Street",
+        "Road",
+        "Drive",
+        "Avenue",
+        "Lane",
+        "Boulevard",
+        "Square",
+        "River",
+        "Sea",
+        "Ocean",
+        "Mountains",
+        "Mountain",
+        "Lake",
+        "Bay",
+        "Gulf",
+        "Valley",
+        "Island",
+        "Islands",
+        "Desert",
+        "Coast",
+        "Gulch",
+        "Canyon",
+        "Creek",
+        "Forest",
+        "Peninsula",
+        "Strait",
+        "Reef",
+        "Hills",
+        "Falls",
+        "Highway",
+        "Motorway",
+    ]
 )
 _NOT_ENTITY_WORDS = frozenset(
-    "Prize Award Awards Festival Act Bill Treaty Accord Agreement Deal Day Week Summit "
-    "Conference Expo Fair Tour Marathon Olympics Trophy Medal Lecture".split()
+    [
+        "Prize",
+        "Award",
+        "Awards",
+        "Festival",
+        "Act",
+        "Bill",
+        "Treaty",
+        "Accord",
+        "Agreement",
+        "Deal",
+        "Day",
+        "Week",
+        "Summit",
+        "Conference",
+        "Expo",
+        "Fair",
+        "Tour",
+        "Marathon",
+        "Olympics",
+        "Trophy",
+        "Medal",
+        "Lecture",
+    ]
 )
 # A dateline: "WASHINGTON —", "SYDNEY (Reuters) -", "PINE HOLLOW, Colo. —".
 _DATELINE = re.compile(r"(?:,\s+[A-Z][a-z]+\.?)?\s*(?:\([^)]{1,30}\)\s*)?[—–-]")

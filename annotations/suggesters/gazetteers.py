@@ -21,9 +21,43 @@ MALE, FEMALE, EITHER = "m", "f", "?"
 
 # Subdivision names that are ordinary words or cardinal points before they are places.
 _NOT_PLACES = frozenset(
-    "Centre Central Center North South East West Northern Southern Eastern Western Upper Lower "
-    "Capital Coast Islands Lakes Mountain Plateau Littoral Interior Valley Riverside Lagoons "
-    "Highland Highlands Islands Borders Bay Lakes Savanes Plateaux Maritime Kara Kent".split()
+    [
+        "Centre",
+        "Central",
+        "Center",
+        "North",
+        "South",
+        "East",
+        "West",
+        "Northern",
+        "Southern",
+        "Eastern",
+        "Western",
+        "Upper",
+        "Lower",
+        "Capital",
+        "Coast",
+        "Islands",
+        "Lakes",
+        "Mountain",
+        "Plateau",
+        "Littoral",
+        "Interior",
+        "Valley",
+        "Riverside",
+        "Lagoons",
+        "Highland",
+        "Highlands",
+        "Islands",
+        "Borders",
+        "Bay",
+        "Lakes",
+        "Savanes",
+        "Plateaux",
+        "Maritime",
+        "Kara",
+        "Kent",
+    ]
 )
 
 

@@ -20,8 +20,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from annotations.suggesters import one_of, sentences, words
+from annotations.suggesters import gazetteers, one_of, sentences, words
 from annotations.suggesters.entities import PERSON, MentionSuggestion, suggest_mentions
+from annotations.suggesters.gazetteers import FEMALE, MALE
 
 ORIGIN = "suggester:quotes"
 
@@ -33,7 +34,12 @@ class QuoteSuggestion:
     text: str
     speaker: str | None
     indirect: bool
-    confidence: float
+    confidence: float  # how sure the quote is
+    # How sure the speaker is (0-1; 0 without a speaker): under 0.5 the workspace shows
+    # "speaker unsure". `evidence` says how the speaker was found ("name then verb",
+    # "pronoun", "last speaker", …).
+    speaker_confidence: float = 0.0
+    evidence: str = ""
 
 
 # A run of quote marks; "[…][…]*" rather than "[…]+" lets the engine skip to the next mark.
@@ -159,20 +165,77 @@ def _has_word(text: str) -> bool:
 # ---------------------------------------------------------------------------------------
 # Speakers
 
-_VERBS = words("reporting_verbs")
-_VERB = re.compile(r"\b(?:" + one_of(_VERBS) + r")\b")
-_ACCORDING = re.compile(r"\baccording to\s+$|\baccording to\b", re.IGNORECASE)
+
+def _inflect(base: str) -> tuple[str, str]:
+    """(third person, past) of a regular verb: "caution" -> "cautions", "cautioned"."""
+    if base.endswith("y") and base[-2:-1] not in "aeiou":
+        return base[:-1] + "ies", base[:-1] + "ied"
+    third = base + ("es" if base.endswith(("s", "sh", "ch", "x", "z", "o")) else "s")
+    return third, base + ("d" if base.endswith("e") else "ed")
+
+
+def reporting_verbs() -> frozenset[str]:
+    """Every form of the reporting verbs and cues in data/reporting_verbs.txt."""
+    forms: set[str] = set()
+    for line in words("reporting_verbs"):
+        if "|" in line:
+            forms.update(line.split("|"))
+            continue
+        base, *rest = line.split()
+        third, past = _inflect(base)
+        irregular = [word for word in rest if word != "*"]
+        forms.update([third, *(irregular or [past])])
+        if "*" in rest:
+            forms.add(base)
+    return frozenset(forms)
+
+
+_VERB = re.compile(r"\b(?:" + one_of(reporting_verbs()) + r")\b")
+_ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:he|she|He|She)\b")
-_GAP = re.compile(r"^[\s,]*(?:[\w’'-]+[\s,]+){0,3}$")  # "Blinken on Wednesday said"
-_PHRASE = re.compile(
-    r"\b((?:the|a|an|The|A|An)\s+(?:[\w’'-]+\s+){0,5}?[\w’'-]+)\s+"
-    r"(?:(?:has|had|have|also|then|later|further)\s+)?$"
+_PRONOUN_GENDER = {"he": MALE, "she": FEMALE}
+_HONORIFIC_GENDER = {
+    "Mr": MALE, "Mr.": MALE, "Sir": MALE, "Lord": MALE,
+    "Ms": FEMALE, "Ms.": FEMALE, "Mrs": FEMALE, "Mrs.": FEMALE, "Miss": FEMALE,
+    "Dame": FEMALE, "Lady": FEMALE,
+}  # fmt: skip
+# Words that may stand between a quote and its reporting verb, or a subject and its verb:
+# "he told reporters afterwards", "Blinken on Wednesday said".
+_GAP = re.compile(r"^[\s,]*(?:[\w’'-]+[\s,]+){0,3}$")
+_WORDS = re.compile(r"[\w’'.-]+")
+# "the official", "a spokesman for the agency": a speaker described but not named.
+_UNNAMED = re.compile(r"^\s*(?:the|a|an|one|another|his|her|its|their)\b", re.IGNORECASE)
+_SUBJECT_START = re.compile(r"(?:(?:But|And|However|Meanwhile|Now|Then|So),?\s+)?")
+# A sentence end: a stop, not after an initial or an honorific, before a space or the end.
+_STOP = re.compile(
+    r"(?<![A-Z])"
+    + "".join(
+        rf"(?<!\b{w})"
+        for w in [
+            "Mr",
+            "Ms",
+            "Dr",
+            "St",
+            "Mrs",
+            "Sen",
+            "Rep",
+            "Gov",
+            "Gen",
+            "Prof",
+            "Inc",
+            "Corp",
+            "Co",
+        ]
+    )
+    + r"[.!?](?=\s|$)"
 )
-_DESCRIPTOR = re.compile(r"(?:[a-z][\w-]*\s+){0,3}$")  # "engineer ", "the company's "
-_THE_PHRASE = re.compile(r"((?:the|a|an)\s+[^,.;]{1,60})")  # said the company's founder
-_ACCORDING_TO = re.compile(r"according to\s+")
-_THE_PHRASE_VERB = re.compile(r"((?:the|a|an)\s+(?:[\w’'-]+\s+){0,5}?)(?=" + _VERB.pattern + ")")
-_SUBJECT_START = re.compile(r"^(?:(?:But|And|However|Meanwhile|Now|Then|So),?\s+)?")
+
+
+@dataclass(frozen=True)
+class _Speaker:
+    name: str | None
+    confidence: float
+    evidence: str
 
 
 @dataclass
@@ -183,6 +246,7 @@ class _Context:
     ends: list[int]
     quoted: list[tuple[int, int]]  # direct quotes, in text order
     sentence_starts: list[int]
+    genders: dict[str, str]  # a person's name -> MALE/FEMALE, from honorifics and given names
 
     def starting_at(self, position: int) -> MentionSuggestion | None:
         i = bisect_left(self.starts, position)
@@ -190,39 +254,48 @@ class _Context:
             return self.mentions[i]
         return None
 
-    def first_after(self, position: int, limit: int) -> MentionSuggestion | None:
-        i = bisect_left(self.starts, position)
-        if i < len(self.starts) and self.starts[i] < limit:
-            return self.mentions[i]
-        return None
-
-    def ending_before(self, position: int, floor: int) -> MentionSuggestion | None:
-        i = bisect_right(self.ends, position) - 1
-        while i >= 0 and self.mentions[i].start >= floor:
-            if self.mentions[i].end <= position:
-                return self.mentions[i]
-            i -= 1
-        return None
+    def between(self, start: int, end: int) -> list[MentionSuggestion]:
+        """The mentions that lie wholly inside [start, end), outside quotes."""
+        i = bisect_left(self.starts, start)
+        out = []
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            mention = self.mentions[i]
+            if mention.end <= end and not self.in_quote(mention.start):
+                out.append(mention)
+            i += 1
+        return out
 
     def person_before(self, position: int) -> str | None:
-        """Who "he" or "she" at `position` is: the first person named (outside quotes) in
-        the nearest sentence before it that names one; a sentence's first person is most
-        often its subject, where a later one is the person met, thanked or criticised."""
-        i = bisect_right(self.ends, position) - 1
-        while i >= 0:
-            mention = self.mentions[i]
-            if mention.kind == PERSON and not self.in_quote(mention.start):
-                # Walk back to the first person in the same sentence.
-                floor = self.sentence_start(mention.start)
-                j = i - 1
-                while j >= 0 and self.mentions[j].start >= floor:
-                    m = self.mentions[j]
-                    if m.kind == PERSON and not self.in_quote(m.start):
-                        mention = m
-                    j -= 1
-                return mention.name
-            i -= 1
+        """Who "he" or "she" at `position` is, whatever the gender (indirect quotes)."""
+        found = self.pronoun(position, None)
+        return found.name if found else None
+
+    def pronoun(self, position: int, gender: str | None) -> _Speaker | None:
+        """Who a pronoun at `position` refers to: the first compatible person (the subject)
+        of the nearest sentence before it that names one, outside quotes, within the last
+        three sentences. Sure only when that person is the one compatible person there and
+        the gender is known; unsure when another compatible person is as near."""
+        floor = self.sentence_start(position)
+        for _ in range(3):
+            sentence = [
+                m
+                for m in self.between(floor, position)
+                if m.kind == PERSON and self._fits(m.name, gender)
+            ]
+            if sentence:
+                first = sentence[0]
+                others = {m.name for m in sentence} - {first.name}
+                known = gender is None or self.genders.get(first.name) == gender
+                if others:
+                    return _Speaker(first.name, 0.45, "pronoun, several people")
+                return _Speaker(first.name, 0.85 if known else 0.6, "pronoun")
+            if floor == 0:
+                break
+            position, floor = floor, self.sentence_start(floor - 1)
         return None
+
+    def _fits(self, name: str, gender: str | None) -> bool:
+        return gender is None or self.genders.get(name, gender) == gender
 
     def sentence_start(self, position: int) -> int:
         i = bisect_right(self.sentence_starts, position) - 1
@@ -233,113 +306,153 @@ class _Context:
         return i >= 0 and self.quoted[i][0] <= position < self.quoted[i][1]
 
 
-def _speaker_after(ctx: _Context, position: int, limit: int) -> str | None:
-    """“…,” said X / “…,” X said / “…,” he told reporters / “…”, according to X."""
+def _genders(body: str, mentions: Sequence[MentionSuggestion]) -> dict[str, str]:
+    """Each person's gender where the article says it: "Ms. Doe", or a given name that is
+    only ever a man's or a woman's ("Janet", "Tom")."""
+    firsts = gazetteers.first_names()
+    out: dict[str, str] = {}
+    for mention in mentions:
+        if mention.kind != PERSON:
+            continue
+        before = body[max(0, mention.start - 6) : mention.start].split()
+        honorific = _HONORIFIC_GENDER.get(before[-1]) if before else None
+        if honorific:
+            out[mention.name] = honorific
+        elif mention.name not in out:
+            given = firsts.get(mention.name.split()[0])
+            if given in (MALE, FEMALE) and " " in mention.name:
+                out[mention.name] = given
+    return out
+
+
+def _clause_end(body: str, start: int, limit: int) -> int:
+    stop = _STOP.search(body, start, limit)
+    return stop.end() if stop else limit
+
+
+def _person_in(ctx: _Context, start: int, end: int) -> MentionSuggestion | None:
+    """The first person named in [start, end), else the first organisation."""
+    found = ctx.between(start, end)
+    people = [m for m in found if m.kind == PERSON]
+    return people[0] if people else (found[0] if found else None)
+
+
+def _named(mention: MentionSuggestion, confidence: float, evidence: str) -> _Speaker:
+    if mention.kind != PERSON:
+        confidence = min(confidence, 0.7)  # "the ministry said": a body speaks
+    return _Speaker(mention.name, confidence, evidence)
+
+
+def _words(text: str) -> int:
+    return len(_WORDS.findall(text))
+
+
+def _speaker_after(ctx: _Context, position: int, limit: int) -> _Speaker | None:
+    """“…,” said X / “…,” X said / “…,” economist X, of Y, says / “…,” he told reporters /
+    “…”, according to X. `position` is just past the closing mark."""
     body = ctx.body
-    text = body[position:limit]
-    skipped = len(text) - len(text.lstrip(" ,.—–"))
-    text = text[skipped:]
+    end = _clause_end(body, position, limit)
+    text = body[position:end]
+    skipped = len(text) - len(text.lstrip(" ,.;:—–-"))
     here = position + skipped
-    verb = _VERB.match(text)
-    if verb:
-        after = here + verb.end() + 1
-        mention = ctx.starting_at(after) or ctx.first_after(after, limit)
-        if mention and _DESCRIPTOR.match(body, after, mention.start):
-            return mention.name  # said Maria Kowalski / said engineer Maria Kowalski
-        pronoun = _PRONOUN.match(body, after)
-        if pronoun:
-            return ctx.person_before(here)
-        phrase = _THE_PHRASE.match(body, after, limit)
-        return phrase.group(1).strip() if phrase else None
-    according = _ACCORDING_TO.match(text)
+    according = _ACCORDING.match(body, here, end)
     if according:
-        mention = ctx.starting_at(here + according.end())
-        return mention.name if mention else None
-    mention = ctx.starting_at(here)
+        mention = _person_in(ctx, according.end(), min(end, according.end() + 80))
+        return _named(mention, 0.9, "according to") if mention else None
+    verb = _VERB.search(body, here, end)
+    if not verb or ctx.in_quote(verb.start()) or _words(body[here : verb.start()]) > 14:
+        return None
+    lead = body[here : verb.start()]
+    if not lead.strip(" ,"):  # said X: the speaker follows the verb
+        pronoun = _PRONOUN.match(body, verb.end() + 1)
+        if pronoun:
+            return ctx.pronoun(pronoun.start(), _PRONOUN_GENDER[pronoun.group().lower()])
+        after = body[verb.end() : end]
+        stop = after.find(",")
+        window = verb.end() + (stop if stop >= 0 else len(after))
+        mention = _person_in(ctx, verb.end(), window)
+        if mention and _words(body[verb.end() : mention.start]) <= 6:
+            return _named(mention, 0.9, "verb then name")
+        if _UNNAMED.match(after):
+            return _Speaker(None, 0.0, "unnamed")
+        return None
+    pronoun = _PRONOUN.search(lead)
+    if pronoun and _GAP.match(lead[pronoun.end() :]) and not ctx.between(here, verb.start()):
+        return ctx.pronoun(here + pronoun.start(), _PRONOUN_GENDER[pronoun.group().lower()])
+    mention = _person_in(ctx, here, verb.start())
     if mention:
-        rest = body[mention.end : limit]
-        verb = _VERB.search(rest, 0, 40)
-        if verb and _GAP.match(rest[: verb.start()]):
-            return mention.name
-        return None
-    pronoun = _PRONOUN.match(text)
-    if pronoun:
-        verb = _VERB.search(text, pronoun.end(), pronoun.end() + 25)
-        if verb and _GAP.match(text[pronoun.end() : verb.start()]):
-            return ctx.person_before(here)
-        return None
-    phrase = _THE_PHRASE_VERB.match(text)
-    if phrase:
-        return phrase.group(1).strip()
+        return _named(mention, 0.9, "name then verb")
+    if _UNNAMED.match(lead):
+        return _Speaker(None, 0.0, "unnamed")
     return None
 
 
-def _speaker_before(ctx: _Context, floor: int, position: int) -> str | None:
-    """X said, “…” / X told reporters that “…” / According to X, “…” / Headline X: ‘…’."""
+def _speaker_before(ctx: _Context, floor: int, position: int) -> _Speaker | None:
+    """X said, “…” / X, a spokeswoman, said: “…” / said X, “…” / she told them that “…” /
+    According to X, “…” / Headline X: ‘…’. `position` is the opening mark."""
     body = ctx.body
-    text = body[floor:position]
-    verbs = [v for v in _VERB.finditer(text) if not ctx.in_quote(floor + v.start())]
-    according = _ACCORDING.search(text)
+    according = _last(_ACCORDING.finditer(body, floor, position))
+    verbs = [v for v in _VERB.finditer(body, floor, position) if not ctx.in_quote(v.start())]
     if according and (not verbs or according.start() > verbs[-1].start()):
-        mention = ctx.starting_at(floor + according.end() + _spaces(text, according.end()))
+        mention = _person_in(ctx, according.end(), min(position, according.end() + 80))
         if mention:
-            return mention.name
+            return _named(mention, 0.9, "according to")
     if verbs:
-        verb_at = floor + verbs[-1].start()
-        mention = ctx.ending_before(verb_at, floor)
-        if mention and _GAP.match(body[mention.end : verb_at]):
-            return mention.name
-        lead = body[floor:verb_at]
-        pronoun = list(_PRONOUN.finditer(lead))
-        if pronoun and _GAP.match(lead[pronoun[-1].end() :]):
-            return ctx.person_before(floor + pronoun[-1].start())
-        after = verb_at + verbs[-1].end() - verbs[-1].start() + 1
-        mention = ctx.starting_at(after)  # said Alex Vatanka, “…”
+        verb = verbs[-1]
+        mention = ctx.starting_at(verb.end() + 1)  # said Alex Vatanka, “…”
+        if mention and _words(body[verb.end() : position]) <= 8:
+            return _named(mention, 0.9, "verb then name")
+        start = _SUBJECT_START.match(body, floor).end()
+        lead = body[start : verb.start()]
+        pronoun = _last(_PRONOUN.finditer(lead))
+        if pronoun and _GAP.match(lead[pronoun.end() :]):
+            return ctx.pronoun(start + pronoun.start(), _PRONOUN_GENDER[pronoun.group().lower()])
+        mention = _person_in(ctx, start, verb.start())
         if mention:
-            return mention.name
-        phrase = _PHRASE.search(lead)
-        if phrase:
-            return phrase.group(1)
-        if mention := ctx.ending_before(verb_at, floor):
-            return mention.name
+            return _named(mention, 0.85, "name then verb")
+        if _UNNAMED.match(lead):
+            return _Speaker(None, 0.0, "unnamed")
         return None
-    if text.rstrip().endswith(":"):  # a headline: Blinken flies to Israel: ‘…’
-        for mention in ctx.mentions[bisect_left(ctx.starts, floor) :]:
-            if mention.start >= position:
-                break
-            if mention.kind == PERSON:
-                return mention.name
+    if body[floor:position].rstrip().endswith(":"):  # a headline: Blinken flies to Israel: ‘…’
+        people = [m for m in ctx.between(floor, position) if m.kind == PERSON]
+        if people:
+            return _Speaker(people[0].name, 0.8, "headline")
     return None
 
 
-def _spaces(text: str, at: int) -> int:
-    return len(text[at:]) - len(text[at:].lstrip())
+def _last(matches):
+    found = None
+    for found in matches:  # noqa: B007 - the last one is wanted
+        pass
+    return found
 
 
-def _clause_start(ps: int, position: int, starts: list[int]) -> int:
-    """Where the sentence holding `position` starts, within its paragraph."""
-    i = bisect_right(starts, position) - 1
-    return max(ps, starts[i]) if i >= 0 else ps
+def _speaker_next(ctx: _Context, position: int, pe: int, next_paragraph) -> _Speaker | None:
+    """A quote that stands alone: its speaker is the subject of the next sentence, in the
+    same paragraph (“…” That was how Ortiz put it.) or the next one."""
+    body = ctx.body
+    start = position
+    while start < len(body) and body[start] in " \n,.":
+        start += 1
+    if start >= pe and next_paragraph:
+        start = next_paragraph[0]
+    elif start >= pe:
+        return None
+    end = _clause_end(body, start, len(body))
+    people = [m for m in ctx.between(start, end) if m.kind == PERSON]
+    if people and _words(body[start : people[0].start]) <= 4:
+        verb = _VERB.search(body, people[0].end, end)
+        return _Speaker(people[0].name, 0.75 if verb else 0.6, "next sentence")
+    return None
 
 
 def _subject_opening(ctx: _Context, ps: int, pe: int) -> str | None:
     """The person a paragraph opens with: "Mr Smith, 45, lost his home…"."""
-    text = ctx.body[ps:pe]
-    skip = _SUBJECT_START.match(text).end()
-    i = bisect_left(ctx.starts, ps + skip)
-    while i < len(ctx.mentions) and ctx.mentions[i].start < ps + skip + 60:
-        mention = ctx.mentions[i]
-        between = ctx.body[ps + skip : mention.start]
-        if mention.kind == PERSON and (not between.strip() or _only_names(ctx, ps + skip, mention)):
-            return mention.name
-        i += 1
+    skip = _SUBJECT_START.match(ctx.body, ps).end()
+    people = [m for m in ctx.between(skip, min(pe, skip + 60)) if m.kind == PERSON]
+    if people and all(w[:1].isupper() for w in ctx.body[skip : people[0].start].split()):
+        return people[0].name
     return None
-
-
-def _only_names(ctx: _Context, start: int, mention: MentionSuggestion) -> bool:
-    # "Israeli Prime Minister Benjamin Netanyahu": only capitalised words before the name.
-    between = ctx.body[start : mention.start].split()
-    return all(word[:1].isupper() for word in between)
 
 
 # ---------------------------------------------------------------------------------------
@@ -358,58 +471,70 @@ def suggest_quotes(
         mentions = suggest_mentions(body)
     named = [m for m in mentions if m.kind in (PERSON, "ORG")]
     spans = sentences(body)
-    starts = [s for s, _ in spans]
     ctx = _Context(
         body,
         named,
         [m.start for m in named],
         [m.end for m in named],
         [(r.opened_at, r.closed_at or r.end) for r in raws],
-        starts,
+        [s for s, _ in spans],
+        _genders(body, named) if raws else {},
     )
     out: list[QuoteSuggestion] = []
-    last_speaker: str | None = None
+    last: _Speaker | None = None
     previous: _Raw | None = None
-    previous_speaker: str | None = None
+    previous_speaker: _Speaker | None = None
     for index, raw in enumerate(raws):
         ps, pe = paragraphs[raw.paragraph]
         following = raws[index + 1].opened_at if index + 1 < len(raws) else pe
         limit = min(pe, following if following > raw.end else pe)
         quoted = body[raw.start : raw.end]
-        speaker, how = None, ""
+        found: _Speaker | None = None
         if raw.closed_at is not None:
-            speaker = _speaker_after(ctx, raw.closed_at, limit)
-            how = "verb" if speaker else ""
-        if speaker is None:
-            floor = max(_clause_start(ps, raw.opened_at, starts), _previous_end(raws, index))
-            speaker = _speaker_before(ctx, floor, raw.opened_at)
-            how = "verb" if speaker else ""
-        if speaker is None and raw.continues and previous is not None:
-            speaker, how = previous_speaker, "continued"
-        if speaker is None and raw.paragraph == (previous.paragraph if previous else -1):
-            speaker, how = previous_speaker, "continued"
-        if speaker is None:
-            speaker = _speaker_before(ctx, max(ps, _previous_end(raws, index)), raw.opened_at)
-            how = "paragraph" if speaker else ""
-        if speaker is None and raw.paragraph > 0:
+            found = _speaker_after(ctx, raw.closed_at, limit)
+        if found is None:
+            floor = max(ctx.sentence_start(raw.opened_at), ps, _previous_end(raws, index))
+            found = _speaker_before(ctx, floor, raw.opened_at)
+        same_paragraph = previous is not None and raw.paragraph == previous.paragraph
+        if found is None and previous_speaker and (raw.continues or same_paragraph):
+            found = _Speaker(previous_speaker.name, min(0.85, previous_speaker.confidence),
+                             "continues the last quote")  # fmt: skip
+        if found is None and not any(r.paragraph == raw.paragraph for r in raws[index + 1 :]):
+            # The quote ends its paragraph with no verb: the next sentence may name it.
+            after = raw.closed_at if raw.closed_at is not None else raw.end
+            nxt = paragraphs[raw.paragraph + 1] if raw.paragraph + 1 < len(paragraphs) else None
+            found = _speaker_next(ctx, after, pe, nxt)
+        if found is None:
+            found = _speaker_before(ctx, max(ps, _previous_end(raws, index)), raw.opened_at)
+        if found is None and raw.paragraph > 0:
             before = paragraphs[raw.paragraph - 1]
             if not any(r.paragraph == raw.paragraph - 1 for r in raws):
-                speaker = _subject_opening(ctx, *before)
-                how = "previous paragraph" if speaker else ""
-        if speaker is None and last_speaker:
-            speaker, how = last_speaker, "last speaker"
-        if speaker is None:
-            speaker = ctx.person_before(raw.opened_at)
-            how = "nearest person" if speaker else ""
-        if len(quoted.split()) < 3 and how != "verb":
+                name = _subject_opening(ctx, *before)
+                found = _Speaker(name, 0.4, "previous paragraph's subject") if name else None
+        if found is None and last is not None and last.name:
+            found = _Speaker(last.name, 0.3, "last speaker")
+        if found is None:
+            found = _Speaker(None, 0.0, "")
+        if len(quoted.split()) < 3 and not found.evidence.startswith(("verb", "name", "acc")):
             continue  # a scare quote or a term in quotes, not something somebody said
-        confidence = {"verb": 0.9, "continued": 0.85, "paragraph": 0.8}.get(how, 0.6)
+        confidence = 0.9 if found.confidence >= 0.8 else 0.8 if found.name else 0.7
         if raw.closed_at is None and not raw.continues:
             confidence = round(confidence - 0.1, 2)
-        out.append(QuoteSuggestion(raw.start, raw.end, quoted, speaker, False, confidence))
-        previous, previous_speaker = raw, speaker
-        if speaker:
-            last_speaker = speaker
+        out.append(
+            QuoteSuggestion(
+                raw.start,
+                raw.end,
+                quoted,
+                found.name,
+                False,
+                confidence,
+                speaker_confidence=round(found.confidence, 2) if found.name else 0.0,
+                evidence=found.evidence,
+            )
+        )
+        previous, previous_speaker = raw, found
+        if found.name:
+            last = found
     out.extend(_indirect(ctx, spans, raws))
     out.sort(key=lambda q: (q.start, q.end))
     return out
