@@ -490,7 +490,7 @@ def _new_names(body: str) -> list[MentionSuggestion]:
     for seg in segments:
         if seg.kind is None and not seg.has_org_word and 1 < len(seg.tokens) <= 4:
             role = seg.after_title or _after_role(body, seg.start)
-            if role or _given(seg.tokens[0], firsts):
+            if role or _given(seg.tokens[0], firsts) or _before_verb(body, seg.end):
                 people[seg.tokens[-1]] = " ".join(seg.tokens)
 
     found: list[MentionSuggestion] = []
@@ -513,13 +513,22 @@ def _given(word: str, firsts: dict[str, str]) -> bool:
 
 
 def _after_role(body: str, start: int) -> bool:
-    """A lower-case role word just before: "economist Dana Whitfield", "aide Mara Klein"."""
-    word = _previous_word(body, start)
-    return word in gazetteers.role_words() or word in _ROLES
+    """A lower-case role word just before: "economist Dana Whitfield", "aide Mara Klein",
+    "A spokesman, Kush Desai"."""
+    word = _previous_word(body, start).rstrip(",")
+    return word in gazetteers.role_words() or word in ROLES
+
+
+def _before_verb(body: str, end: int) -> bool:
+    """A reporting verb right after the name: "Kush Desai said"."""
+    return _SAID.match(body, end) is not None
+
+
+_SAID = re.compile(r"[ \u00a0]+(?:said|says|told|added|wrote|explained|insisted)\b")
 
 
 # Roles that nameparser's titles leave out but news puts before names.
-_ROLES = frozenset(
+ROLES = frozenset(
     [
         "spokesman",
         "spokeswoman",
@@ -664,6 +673,8 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
             return GPE, name, 0.7
         if _given(tokens[0], gazetteers.first_names()) or _after_role(body, seg.start):
             return PERSON, name, 0.75
+        if len(tokens) <= 3 and _before_verb(body, seg.end):
+            return PERSON, name, 0.6
         if people.get(tokens[-1]) == name:
             return PERSON, name, 0.7
         if seg.initial and tokens[0] not in inside and _looks_like_a_verb(tokens[0]):

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from annotations.suggesters import gazetteers, one_of, sentences, words
-from annotations.suggesters.entities import PERSON, MentionSuggestion, suggest_mentions
-from annotations.suggesters.gazetteers import FEMALE, MALE
+from annotations.suggesters.entities import PERSON, ROLES, MentionSuggestion, suggest_mentions
+from annotations.suggesters.gazetteers import FEMALE, MALE, role_words
 
 ORIGIN = "suggester:quotes"
 
@@ -288,6 +288,11 @@ class _Context:
                 known = gender is None or self.genders.get(first.name) == gender
                 if others:
                     return _Speaker(first.name, 0.45, "pronoun, several people")
+                # A name far into its sentence is seldom its subject ("… when he meets
+                # Benjamin Netanyahu"): the pronoun may well mean somebody else.
+                opening = _SUBJECT_START.match(self.body, floor).end()
+                if _words(self.body[opening : first.start]) > 6:
+                    return _Speaker(first.name, 0.45, "pronoun, not the subject")
                 return _Speaker(first.name, 0.85 if known else 0.6, "pronoun")
             if floor == 0:
                 break
@@ -374,7 +379,7 @@ def _speaker_after(ctx: _Context, position: int, limit: int) -> _Speaker | None:
         if mention and _words(body[verb.end() : mention.start]) <= 6:
             return _named(mention, 0.9, "verb then name")
         if _UNNAMED.match(after):
-            return _Speaker(None, 0.0, "unnamed")
+            return _described(ctx, verb.end(), after)
         return None
     pronoun = _PRONOUN.search(lead)
     if pronoun and _GAP.match(lead[pronoun.end() :]) and not ctx.between(here, verb.start()):
@@ -383,8 +388,23 @@ def _speaker_after(ctx: _Context, position: int, limit: int) -> _Speaker | None:
     if mention:
         return _named(mention, 0.9, "name then verb")
     if _UNNAMED.match(lead):
-        return _Speaker(None, 0.0, "unnamed")
+        return _described(ctx, here, lead)
     return None
+
+
+_DESCRIPTION = re.compile(r"\s*the\s+((?:[\w’'-]+\s+){0,3}?)([a-z-]+)\b")
+
+
+def _described(ctx: _Context, at: int, text: str) -> _Speaker:
+    """“…,” the 21-year-old striker said: a role ("striker", "spokeswoman") with "the" names
+    somebody already in the story, most likely the person the sentences before are about.
+    Never sure: the workspace shows such a speaker as unsure."""
+    match = _DESCRIPTION.match(text)
+    if match and (match.group(2) in role_words() or match.group(2) in ROLES):
+        found = ctx.pronoun(at, None)
+        if found:
+            return _Speaker(found.name, min(found.confidence, 0.45), "description")
+    return _Speaker(None, 0.0, "unnamed")
 
 
 def _speaker_before(ctx: _Context, floor: int, position: int) -> _Speaker | None:
@@ -420,6 +440,10 @@ def _speaker_before(ctx: _Context, floor: int, position: int) -> _Speaker | None
     return None
 
 
+# Evidence next to the quote: a short quote with it is a quote, not a scare quote.
+_NEAR = ("verb", "name", "according", "pronoun")
+
+
 def _last(matches):
     found = None
     for found in matches:  # noqa: B007 - the last one is wanted
@@ -440,18 +464,35 @@ def _speaker_next(ctx: _Context, position: int, pe: int, next_paragraph) -> _Spe
         return None
     end = _clause_end(body, start, len(body))
     people = [m for m in ctx.between(start, end) if m.kind == PERSON]
-    if people and _words(body[start : people[0].start]) <= 4:
+    # The name opens the sentence ("Ruth Calder stood…", "That was how Ortiz put it"), not
+    # "Another parent, Marcus Bell, said…", which brings in somebody new.
+    if (
+        people
+        and _words(body[start : people[0].start]) <= 3
+        and "," not in body[start : people[0].start]
+    ):
         verb = _VERB.search(body, people[0].end, end)
         return _Speaker(people[0].name, 0.75 if verb else 0.6, "next sentence")
     return None
 
 
-def _subject_opening(ctx: _Context, ps: int, pe: int) -> str | None:
-    """The person a paragraph opens with: "Mr Smith, 45, lost his home…"."""
+def _subject_opening(
+    ctx: _Context, ps: int, pe: int, last: _Speaker | None = None
+) -> _Speaker | None:
+    """The person a paragraph opens with: "Mr Smith, 45, lost his home…", "She spoke…".
+    A pronoun there that fits the last speaker is the last speaker: the story goes on."""
     skip = _SUBJECT_START.match(ctx.body, ps).end()
     people = [m for m in ctx.between(skip, min(pe, skip + 60)) if m.kind == PERSON]
     if people and all(w[:1].isupper() for w in ctx.body[skip : people[0].start].split()):
-        return people[0].name
+        return _Speaker(people[0].name, 0.45, "previous paragraph's subject")
+    pronoun = _PRONOUN.match(ctx.body, skip)
+    if pronoun:
+        gender = _PRONOUN_GENDER[pronoun.group().lower()]
+        if last and last.name and ctx.genders.get(last.name, gender) == gender:
+            return _Speaker(last.name, 0.45, "previous paragraph's subject")
+        found = ctx.pronoun(skip, gender)
+        if found:
+            return _Speaker(found.name, min(found.confidence, 0.45), "previous paragraph's subject")
     return None
 
 
@@ -499,6 +540,11 @@ def suggest_quotes(
         if found is None and previous_speaker and (raw.continues or same_paragraph):
             found = _Speaker(previous_speaker.name, min(0.85, previous_speaker.confidence),
                              "continues the last quote")  # fmt: skip
+        alone = not body[ps : raw.opened_at].strip()
+        if found is None and alone and raw.paragraph > 0:
+            before = paragraphs[raw.paragraph - 1]
+            if not any(r.paragraph == raw.paragraph - 1 for r in raws):
+                found = _subject_opening(ctx, *before, last)
         if found is None and not any(r.paragraph == raw.paragraph for r in raws[index + 1 :]):
             # The quote ends its paragraph with no verb: the next sentence may name it.
             after = raw.closed_at if raw.closed_at is not None else raw.end
@@ -509,13 +555,12 @@ def suggest_quotes(
         if found is None and raw.paragraph > 0:
             before = paragraphs[raw.paragraph - 1]
             if not any(r.paragraph == raw.paragraph - 1 for r in raws):
-                name = _subject_opening(ctx, *before)
-                found = _Speaker(name, 0.4, "previous paragraph's subject") if name else None
+                found = _subject_opening(ctx, *before, last)
         if found is None and last is not None and last.name:
             found = _Speaker(last.name, 0.3, "last speaker")
         if found is None:
             found = _Speaker(None, 0.0, "")
-        if len(quoted.split()) < 3 and not found.evidence.startswith(("verb", "name", "acc")):
+        if len(quoted.split()) < 3 and not found.evidence.startswith(_NEAR):
             continue  # a scare quote or a term in quotes, not something somebody said
         confidence = 0.9 if found.confidence >= 0.8 else 0.8 if found.name else 0.7
         if raw.closed_at is None and not raw.continues:
