@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import ahocorasick
@@ -49,7 +49,15 @@ class MentionSuggestion:
 class Gazetteer:
     """Known entities and their aliases, compiled into one Aho-Corasick automaton."""
 
-    def __init__(self, entries: Iterable[tuple[int, str, str, Sequence[str]]] = ()):
+    def __init__(
+        self,
+        entries: Iterable[tuple[int, str, str, Sequence[str]]] = (),
+        rejected: Iterable[tuple[str, str]] = (),
+    ):
+        """`entries`: the archive's accepted entities (id, name, kind, aliases); they win over
+        any guess. `rejected`: (name, kind) of suggestions editors rejected; a new candidate
+        with that name and kind comes back at half its confidence."""
+        self.rejected = frozenset((_key(name.strip()), kind) for name, kind in rejected)
         self.automaton = ahocorasick.Automaton()
         self.surnames: dict[str, list[tuple[int, str, str]]] = {}
         self.size = 0
@@ -679,8 +687,8 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
             return PERSON, name, 0.7
         if seg.initial and tokens[0] not in inside and _looks_like_a_verb(tokens[0]):
             return None, text, 0.0
-        if seg.after_place_word:
-            return GPE, name, 0.5
+        if seg.after_place_word and _previous_word(body, seg.start) != "at":
+            return GPE, name, 0.5  # "in Pine Hollow"; but "analysts at Kepler Cheuvreux"
         # Capitalised words with no given name: more often a company, a publication or a
         # body than a person, but nothing says so: a low confidence.
         return ORG, name, 0.4
@@ -711,11 +719,19 @@ def _looks_like_a_verb(word: str) -> bool:
 def suggest_mentions(body: str, gazetteer: Gazetteer | None = None) -> list[MentionSuggestion]:
     """Mentions in text order; known entities first where a known and a new name overlap."""
     candidates = _new_names(body)
+    if gazetteer is not None and gazetteer.rejected:
+        candidates = [_weigh(m, gazetteer.rejected) for m in candidates]
     if gazetteer is None or not gazetteer.size:
         return candidates
     known = gazetteer.find(body, _lowered(body))
     linked = [_link(m, gazetteer) for m in candidates if not _overlaps_any(m, known)]
     return sorted(known + linked, key=lambda m: (m.start, -m.end))
+
+
+def _weigh(mention: MentionSuggestion, rejected: frozenset[tuple[str, str]]) -> MentionSuggestion:
+    if (_key(mention.name), mention.kind) not in rejected:
+        return mention
+    return replace(mention, confidence=round(mention.confidence / 2, 2))
 
 
 def _link(mention: MentionSuggestion, gazetteer: Gazetteer) -> MentionSuggestion:
