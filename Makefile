@@ -7,7 +7,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format migrate seed bench loadtest clean
+.PHONY: run test install lint format migrate seed bench loadtest eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ clean:
 # errors (details in artifacts/loadtest/). LOADTEST_USERS / LOADTEST_TIME change the load.
 loadtest: install
 	$(BIN)/python loadtest/run.py
+
+# Suggester quality on the gold sets (seeds, dev, and heldout when tests/annotations/gold/heldout/
+# holds gold files): quote P/R/F1, speaker accuracy, entity P/R/F1 by kind, and throughput.
+# No database. EVAL_ARGS passes options, e.g. EVAL_ARGS="--misses" lists every error.
+eval: install
+	DEBUG=true $(BIN)/python manage.py evaluate_suggesters $(EVAL_ARGS)
 
 # Benchmark on the configured database (DATABASE_URL; PostgreSQL is what counts): builds a
 # synthetic archive (10,000 articles x 50 spans by default), prints the table and writes

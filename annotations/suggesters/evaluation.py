@@ -10,7 +10,7 @@ Scoring:
 - speaker accuracy counts the matched quotes whose gold speaker is a person named in the
   article; a speaker is right when its surname matches the gold speaker's (no speaker is wrong);
 - a predicted mention is right when it overlaps an unmatched gold mention and its name (or a
-  known alias of the gold entity) and its kind match. P/R/F1 by kind, and overall over
+  known alias of the gold entity; case and punctuation aside) and its kind match. P/R/F1 by kind, and overall over
   PERSON, ORG and GPE (the kinds the targets are about).
 Indirect quotes are a separate, weaker kind of suggestion and are not scored as direct ones.
 """
@@ -123,7 +123,7 @@ def score_quotes(predicted, gold: dict, tally: Tally) -> None:
 
 def score_mentions(predicted, gold: dict, tally: Tally) -> None:
     names = {
-        canonical: {n.casefold() for n in [canonical, *entity["aliases"]]}
+        canonical: {_name(n) for n in [canonical, *entity["aliases"]]}
         for canonical, entity in gold["entities"].items()
     }
     free = list(gold["mentions"])
@@ -137,7 +137,7 @@ def score_mentions(predicted, gold: dict, tally: Tally) -> None:
                 item["start"] < mention.end
                 and mention.start < item["end"]
                 and mention.kind == entity["kind"]
-                and mention.name.casefold() in names[item["entity"]]
+                and _name(mention.name) in names[item["entity"]]
             ):
                 free.remove(item)
                 tally.mention_hits[mention.kind] += 1
@@ -147,6 +147,11 @@ def score_mentions(predicted, gold: dict, tally: Tally) -> None:
     tally.misses.extend(
         f"missed {gold['entities'][i['entity']]['kind']} {i['text']!r}" for i in free
     )
+
+
+def _name(name: str) -> str:
+    """A name as compared: case, punctuation and spacing aside ("Inc." is "Inc")."""
+    return " ".join(tokens(name))
 
 
 def load(gold_file: Path) -> dict:

@@ -32,26 +32,41 @@ def test_writes_every_seed_with_offsets_into_the_cleaned_body(tmp_path):
         for key in ("quotes", "mentions", "claims"):
             for item in article[key]:
                 assert body[item["start"] : item["end"]] == item["text"]
-        assert set(article["quotes"][0]) == {"start", "end", "text", "speaker", "indirect"}
+        assert set(article["quotes"][0]) == {
+            "start",
+            "end",
+            "text",
+            "speaker",
+            "speaker_confidence",
+            "indirect",
+        }
         assert set(article["mentions"][0]) == {"start", "end", "text", "entity", "kind"}
 
 
 def test_reads_zips_and_reports_bad_files(tmp_path):
     archive = tmp_path / "batch.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.writestr("a.txt", "Title\n\n“We will win,” said Rosa Diaz, the coach.\n")
+        zipped.writestr(
+            "a.txt",
+            "Title\n\n“We will win,” said Rosa Diaz, the coach.\n\n"
+            "A sign on the gate read “No entry for anyone”.\n",
+        )
         zipped.writestr("empty.txt", "")
     errors = io.StringIO()
     out = tmp_path / "out.json"
     call_command("suggest", str(archive), f"--json={out}", stdout=io.StringIO(), stderr=errors)
     result = json.loads(out.read_text(encoding="utf-8"))
     assert list(result) == ["a.txt"]
-    [quote] = result["a.txt"]["quotes"]
+    quote, sign = result["a.txt"]["quotes"]
     assert (quote["text"], quote["speaker"], quote["indirect"]) == (
         "We will win",
         "Rosa Diaz",
         False,
     )
+    assert quote["speaker_confidence"] >= 0.8
+    # No reporting verb: the last speaker is only a guess, and the output says so.
+    assert (sign["text"], sign["speaker"]) == ("No entry for anyone", "Rosa Diaz")
+    assert sign["speaker_confidence"] < 0.5
     assert "empty.txt" in errors.getvalue()
 
 

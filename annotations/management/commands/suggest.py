@@ -70,6 +70,7 @@ def _suggest(title: str, body: str, known: Gazetteer | None) -> dict:
                 "end": q.end,
                 "text": q.text,
                 "speaker": q.speaker,
+                "speaker_confidence": q.speaker_confidence,
                 "indirect": q.indirect,
             }
             for q in quotes
