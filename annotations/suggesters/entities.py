@@ -316,53 +316,58 @@ def _split(text: str) -> tuple[int, tuple[_Piece, ...]]:
             i += 1
             continue
         # Only the lengths of the phrases that start with this word, longest first.
+        matched = False
         for size in lists.sizes.get(word, ()):
             if size > n - i:
                 continue
             phrase = tuple(t for _, _, t in tokens[i : i + size])
             kind = lists.phrases.get(phrase)
+            if kind and size == 1 and _given_name_first(word, tokens, i, lists):
+                break  # "Sofia Eriksson", "Paris Hilton": a given name, not the city
             if kind:
                 flush()
                 start, end = tokens[i][0], tokens[i + size - 1][1]
                 pieces.append(_Segment(start, end, phrase, kind))
                 i += size
+                matched = True
                 break
-        else:
-            if word[0] in "'’":
-                # A possessive stays inside a name before an organisation word only.
-                if run and i + 1 < n and tokens[i + 1][2] in lists.org_words:
-                    run.append(tokens[i])
-                else:
-                    flush()
-                i += 1
-                continue
-            if word in ("of", "for") and run and _ends_name(run, lists):
-                flush()  # "Olivia Grant of the Greens", "Northfield Research for the Post"
-                i += 1
-                continue
-            if word in ("and", "&"):
-                # Inside an organisation's name only: "Office of Management and Budget".
-                ahead = (t for *_, t in tokens[i + 1 : i + 5])
-                if run and (
-                    word == "&"
-                    or not lists.org_words.isdisjoint(t for *_, t in run)
-                    or not lists.org_words.isdisjoint(ahead)
-                ):
-                    run.append(tokens[i])
-                else:
-                    flush()
-                i += 1
-                continue
-            if word[0].islower() and word not in _PARTICLES and not run:
-                i += 1  # glue between two known phrases: "President of the United States"
-                continue
-            if i + 1 < n and _is_role(word, tokens[i + 1][2], lists):
-                flush()  # "Majority Leader Tom Reyes": a role before a name, not a name
-                pieces.append(_Segment(tokens[i][0], tokens[i][1], (word,), TITLE))
-                i += 1
-                continue
-            run.append(tokens[i])
+        if matched:
+            continue
+        if word[0] in "'’":
+            # A possessive stays inside a name before an organisation word only.
+            if run and i + 1 < n and tokens[i + 1][2] in lists.org_words:
+                run.append(tokens[i])
+            else:
+                flush()
             i += 1
+            continue
+        if word in ("of", "for") and run and _ends_name(run, lists):
+            flush()  # "Olivia Grant of the Greens", "Northfield Research for the Post"
+            i += 1
+            continue
+        if word in ("and", "&"):
+            # Inside an organisation's name only: "Office of Management and Budget".
+            ahead = (t for *_, t in tokens[i + 1 : i + 5])
+            if run and (
+                word == "&"
+                or not lists.org_words.isdisjoint(t for *_, t in run)
+                or not lists.org_words.isdisjoint(ahead)
+            ):
+                run.append(tokens[i])
+            else:
+                flush()
+            i += 1
+            continue
+        if word[0].islower() and word not in _PARTICLES and not run:
+            i += 1  # glue between two known phrases: "President of the United States"
+            continue
+        if i + 1 < n and _is_role(word, tokens[i + 1][2], lists):
+            flush()  # "Majority Leader Tom Reyes": a role before a name, not a name
+            pieces.append(_Segment(tokens[i][0], tokens[i][1], (word,), TITLE))
+            i += 1
+            continue
+        run.append(tokens[i])
+        i += 1
     flush()
     # A run just before a title describes the person ("Senate Majority Leader"), unless it
     # ends as an organisation does ("Finance Ministry spokesman").
@@ -401,6 +406,23 @@ def _split(text: str) -> tuple[int, tuple[_Piece, ...]]:
         )
         for p in merged
         if p.kind != TITLE
+    )
+
+
+def _given_name_first(word: str, tokens, i: int, lists: _Lists) -> bool:
+    """A city's name that is also a given name, followed by a capitalised word that no list
+    knows: the start of a person's name."""
+    if lists.phrases.get((word,)) != GPE or word not in gazetteers.first_names():
+        return False
+    if word in words("countries") or i + 1 >= len(tokens):
+        return False
+    following = tokens[i + 1][2]
+    return (
+        following[:1].isupper()
+        and following not in lists.org_words
+        and following not in lists.stop
+        and following not in lists.sizes
+        and following not in _LOC_WORDS
     )
 
 
