@@ -417,12 +417,13 @@ def _given_name_first(word: str, tokens, i: int, lists: _Lists) -> bool:
     if word in words("countries") or i + 1 >= len(tokens):
         return False
     following = tokens[i + 1][2]
+    rest = {token for *_, token in tokens[i + 1 :]}
     return (
         following[:1].isupper()
-        and following not in lists.org_words
         and following not in lists.stop
         and following not in lists.sizes
-        and following not in _LOC_WORDS
+        and rest.isdisjoint(lists.org_words)
+        and rest.isdisjoint(_LOC_WORDS)
     )
 
 
@@ -676,6 +677,44 @@ _NOT_ENTITY_WORDS = frozenset(
         "Lecture",
     ]
 )
+# US states as news agencies abbreviate them in datelines ("Colo.", "Mont.").
+_STATES = frozenset(
+    [
+        "Ala",
+        "Ariz",
+        "Ark",
+        "Calif",
+        "Colo",
+        "Conn",
+        "Del",
+        "Fla",
+        "Ga",
+        "Ill",
+        "Ind",
+        "Kan",
+        "Ky",
+        "La",
+        "Md",
+        "Mass",
+        "Mich",
+        "Minn",
+        "Miss",
+        "Mo",
+        "Mont",
+        "Neb",
+        "Nev",
+        "Okla",
+        "Ore",
+        "Pa",
+        "Tenn",
+        "Tex",
+        "Vt",
+        "Va",
+        "Wash",
+        "Wis",
+        "Wyo",
+    ]
+)
 # A dateline: "WASHINGTON —", "SYDNEY (Reuters) -", "PINE HOLLOW, Colo. —".
 _DATELINE = re.compile(r"(?:,\s+[A-Z][a-z]+\.?)?\s*(?:\([^)]{1,30}\)\s*)?[—–-]")
 
@@ -715,6 +754,8 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
         # body than a person, but nothing says so: a low confidence.
         return ORG, name, 0.4
     word = tokens[0]
+    if word in _STATES and body.startswith(".", seg.end):
+        return None, text, 0.0  # "PINE HOLLOW, Colo. —": part of a dateline
     if word in people:
         return PERSON, people[word], 0.7
     if seg.initial and word not in inside:

@@ -476,6 +476,25 @@ def _speaker_next(ctx: _Context, position: int, pe: int, next_paragraph) -> _Spe
     return None
 
 
+def _previous_subject(ctx: _Context, floor: int, position: int) -> _Speaker | None:
+    if not ctx.body[floor:position].rstrip().endswith((".", "!", "?")):
+        return None  # the quote does not open its sentence: "X called the plan “…”"
+    start = max(floor, ctx.sentence_start(max(floor, position - 1)))
+    if start >= position:
+        return None
+    skip = _SUBJECT_START.match(ctx.body, start).end()
+    pronoun = _PRONOUN.match(ctx.body, skip)
+    if pronoun:
+        found = ctx.pronoun(skip, _PRONOUN_GENDER[pronoun.group().lower()])
+    else:
+        people = [m for m in ctx.between(skip, position) if m.kind == PERSON]
+        subject = people and _words(ctx.body[skip : people[0].start]) <= 6
+        found = _Speaker(people[0].name, 0.6, "") if subject else None
+    if found is None:
+        return None
+    return _Speaker(found.name, min(found.confidence, 0.6), "previous sentence's subject")
+
+
 def _subject_opening(
     ctx: _Context, ps: int, pe: int, last: _Speaker | None = None
 ) -> _Speaker | None:
@@ -552,6 +571,10 @@ def suggest_quotes(
             found = _speaker_next(ctx, after, pe, nxt)
         if found is None:
             found = _speaker_before(ctx, max(ps, _previous_end(raws, index)), raw.opened_at)
+        if found is None and raw.opened_at > ps:
+            # “He laughed. “…”: the sentence before, in the same paragraph, is about the
+            # speaker even without a reporting verb.
+            found = _previous_subject(ctx, max(ps, _previous_end(raws, index)), raw.opened_at)
         if found is None and raw.paragraph > 0:
             before = paragraphs[raw.paragraph - 1]
             if not any(r.paragraph == raw.paragraph - 1 for r in raws):
@@ -560,7 +583,8 @@ def suggest_quotes(
             found = _Speaker(last.name, 0.3, "last speaker")
         if found is None:
             found = _Speaker(None, 0.0, "")
-        if len(quoted.split()) < 3 and not found.evidence.startswith(_NEAR):
+        sentence = found.evidence == "continues the last quote" and quoted[-1] in ".?!"
+        if len(quoted.split()) < 3 and not (sentence or found.evidence.startswith(_NEAR)):
             continue  # a scare quote or a term in quotes, not something somebody said
         confidence = 0.9 if found.confidence >= 0.8 else 0.8 if found.name else 0.7
         if raw.closed_at is None and not raw.continues:

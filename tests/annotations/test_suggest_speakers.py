@@ -172,3 +172,23 @@ def test_the_reporting_verbs_come_with_their_inflections():
     assert {"replies", "replied", "quipped", "pointed out", "advises", "told"} <= verbs
     assert "caution" not in verbs  # a bare noun-like base form only where marked
     assert len(verbs) > 250
+
+
+def test_the_sentence_before_in_the_paragraph_names_a_quote_that_opens_its_own():
+    body = (
+        "Jake Ferris is framing the walls himself.\n\n"
+        "Back on his porch, Ferris shrugs. “I'll believe it when I see the trucks.”"
+    )
+    name, confidence = speaker(body)
+    assert name == "Jake Ferris"
+    assert UNSURE <= confidence < SURE
+
+
+def test_a_short_sentence_that_goes_on_from_a_quote_is_a_quote_too():
+    body = "“They ask the valley to trust a dam for centuries,” Sam Whitehorse said. “Would you?”"
+    assert [name for name, _ in speakers(body)] == ["Sam Whitehorse", "Sam Whitehorse"]
+
+
+def test_datelines_lead_to_no_speaker():
+    body = "PINE HOLLOW, Colo. — “We are still here, all of us,” a sign reads."
+    assert speaker(body) == (None, 0.0)
