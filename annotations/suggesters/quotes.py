@@ -365,9 +365,17 @@ def _speaker_after(ctx: _Context, position: int, limit: int) -> _Speaker | None:
         mention = _person_in(ctx, according.end(), min(end, according.end() + 80))
         return _named(mention, 0.9, "according to") if mention else None
     verb = _VERB.search(body, here, end)
-    if not verb or ctx.in_quote(verb.start()) or _words(body[here : verb.start()]) > 14:
+    if not verb or ctx.in_quote(verb.start()):
         return None
     lead = body[here : verb.start()]
+    if _words(lead) > 14:
+        # Only a name that opens a long appositive: “…,” Mr. Smith, who has lived here for
+        # forty years and once ran for mayor, said.
+        first = _person_in(ctx, here, verb.start())
+        if not (first and first.kind == PERSON and _words(body[here : first.start]) <= 4):
+            return None
+        if _words(lead) > 24:
+            return None
     if not lead.strip(" ,"):  # said X: the speaker follows the verb
         pronoun = _PRONOUN.match(body, verb.end() + 1)
         if pronoun:
@@ -378,6 +386,12 @@ def _speaker_after(ctx: _Context, position: int, limit: int) -> _Speaker | None:
         mention = _person_in(ctx, verb.end(), window)
         if mention and _words(body[verb.end() : mention.start]) <= 6:
             return _named(mention, 0.9, "verb then name")
+        # said one resident, Jane Doe: a description, then the name in apposition.
+        second = after.find(",", stop + 1) if stop >= 0 else -1
+        window = verb.end() + (second if second >= 0 else len(after))
+        mention = _person_in(ctx, verb.end() + stop + 1, window) if stop >= 0 else None
+        if mention and mention.kind == PERSON and _words(body[verb.end() : mention.start]) <= 7:
+            return _named(mention, 0.85, "verb then name")
         if _UNNAMED.match(after):
             return _described(ctx, verb.end(), after)
         return None

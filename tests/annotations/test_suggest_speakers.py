@@ -192,3 +192,18 @@ def test_a_short_sentence_that_goes_on_from_a_quote_is_a_quote_too():
 def test_datelines_lead_to_no_speaker():
     body = "PINE HOLLOW, Colo. — “We are still here, all of us,” a sign reads."
     assert speaker(body) == (None, 0.0)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "“We never saw it coming,” said one resident, Jane Doe.",
+        "“We never saw it coming,” Jane Doe, who has lived in the town for forty years and "
+        "once ran for mayor, said.",
+    ],
+    ids=["description then name", "long appositive"],
+)
+def test_names_after_a_description_or_before_a_long_appositive(body):
+    name, confidence = speaker(body)
+    assert name == "Jane Doe"
+    assert confidence >= SURE
