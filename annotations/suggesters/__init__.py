@@ -5,7 +5,9 @@
 - ``claims.suggest_claims``: check-worthy sentences, ranked;
 - ``matching``: the same quote in other words; ``resolution``: likely duplicate entities.
 
-The word lists they share live in ``data/`` and are read once per process.
+The word lists they share live in ``data/`` and are read once per process; the gazetteers
+from PyPI data packages (places, given names, titles) are in ``gazetteers``, and the scoring
+against hand-written gold (``make eval``) in ``evaluation``.
 """
 
 from __future__ import annotations
