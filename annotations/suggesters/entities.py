@@ -4,12 +4,14 @@ Two passes over the body:
 
 1. Every name and alias of the known entities, in one Aho-Corasick pass (pyahocorasick),
    case-insensitive, whole words only, longest match first.
-2. Capitalised word sequences ("US Secretary of State Antony Blinken") split into what the
-   shipped lists recognise (titles, countries and cities, regions, nationalities, well-known
-   bodies) and unknown runs whose kind is guessed from their neighbours: a title before a run
-   makes it a PERSON, an organisation word inside it ("Ministry", "Institute") an ORG,
-   "in"/"at" before it a place. A lone surname that ends a person's full name elsewhere in the
-   article is that person.
+2. Capitalised word sequences ("US Secretary of State Antony Blinken", "Ms. Janet K. Doe")
+   split into what the shipped lists and the PyPI gazetteers recognise (titles, countries,
+   subdivisions and cities, regions, nationalities, well-known bodies) and unknown runs whose
+   kind is read from evidence: a title or role word before it, or a given name first, makes
+   a PERSON; an organisation word ("Ministry", "Inc", "Times") an ORG; a street or river word
+   a LOC; a surname of a person named in full in the article that person. Without evidence
+   a run is a low-confidence ORG, and a lone unknown word is kept only off a sentence start,
+   at low confidence. Prizes, festivals and laws are no entities.
 
 Known entities win where the two passes overlap.
 """

@@ -6,11 +6,22 @@ copes with straight marks, typos such as ‘’…” and quotes nested in quote
 ends inside a quote closes it there; if the next paragraph opens with a quote mark, that quote
 continues the last one (the news convention) and keeps its speaker.
 
-Finding speakers, in this order: a reporting verb next to the quote (“…,” said X / X said, “…”
-/ “…,” he told reporters / according to X); a speaker named earlier in the same paragraph; the
-speaker of the quote it continues; the subject who opens the previous paragraph; the last
-speaker in the article; the nearest person before the quote. "He"/"she" is the nearest person
-before it that is not inside a quote.
+Finding speakers, over the sentence around the quote, in this order (each with a
+speaker_confidence; under 0.5 the workspace shows "speaker unsure"):
+1. a reporting verb (data/reporting_verbs.txt, from published lists, inflected) in the clause
+   after the quote: “…,” [descriptors] NAME [, appositive,] VERB / “…,” VERB [descriptors]
+   NAME / “…,” he said / “…,” according to NAME; or before it: NAME, a spokeswoman, said: “…”;
+2. the speaker of the quote it goes on from (same paragraph, or a paragraph that opens with
+   a quote mark after one left open);
+3. for a quote that opens a paragraph: the subject of the paragraph before ("She spoke…"),
+   else the subject of the next sentence (“…” / Ruth Calder stood…);
+4. the subject of the sentence before, in the same paragraph ("Ferris shrugs. “…”");
+5. unsure guesses: the previous paragraph's subject, the last speaker.
+"He"/"she" is the subject of the nearest sentence that names a person of that gender (from
+Mr./Ms. or the given name); several such people, or a name far into its sentence, make it
+unsure. "The 21-year-old striker" is the person the sentences before are about, unsure. An
+unnamed speaker ("the official said") and a quote after a non-speech verb ("called", "a sign
+that read") get no speaker.
 """
 
 from __future__ import annotations
