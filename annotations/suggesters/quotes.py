@@ -493,7 +493,7 @@ def _speaker_next(ctx: _Context, position: int, pe: int, next_paragraph) -> _Spe
     # "Another parent, Marcus Bell, said…", which brings in somebody new.
     if (
         people
-        and _words(body[start : people[0].start]) <= 3
+        and _words(body[start : people[0].start]) <= 6
         and "," not in body[start : people[0].start]
     ):
         verb = _VERB.search(body, people[0].end, end)

@@ -207,3 +207,16 @@ def test_names_after_a_description_or_before_a_long_appositive(body):
     name, confidence = speaker(body)
     assert name == "Jane Doe"
     assert confidence >= SURE
+
+
+def test_a_lede_quote_takes_the_name_in_the_next_paragraph():
+    body = (
+        "“We're not going anywhere.”\n\n"
+        "Those were the words of Jane Doe, 54, who has run the bakery since 1998."
+    )
+    assert speaker(body)[0] == "Jane Doe"
+
+
+def test_local_government_titles_stay_out_of_names():
+    body = "Councilwoman Aisha Grant wrote that the plan was “a betrayal of every family”."
+    assert speaker(body)[0] == "Aisha Grant"
