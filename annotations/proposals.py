@@ -3,6 +3,9 @@
 The editor's `note` is free text and is never read for this. Keys, all optional:
 
 - ``speaker``: the name a quote suggester found for the speaker (a quote);
+- ``speaker_confidence``: how sure the quote suggester is of that speaker, 0–1; under 0.5 the
+  speaker is a guess ("speaker unsure"), and ``evidence`` says how it was found ("name then
+  verb", "pronoun", "last speaker", …) (a quote);
 - ``indirect``: true for an indirect quote ("officials have said …");
 - ``candidate``: ``{"name": …, "kind": …}``, the new entity a mention suggester proposes
   when it links no known one;
@@ -15,8 +18,19 @@ Plain Python: no Django, so the suggesting service, accept, forms and pages read
 from __future__ import annotations
 
 
-def quote(*, speaker: str | None, indirect: bool, confidence: float | None) -> dict:
+def quote(
+    *,
+    speaker: str | None,
+    indirect: bool,
+    confidence: float | None,
+    speaker_confidence: float | None = None,
+    evidence: str = "",
+) -> dict:
     proposal: dict = {"speaker": " ".join(speaker.split()) if speaker else None}
+    if speaker and speaker_confidence is not None:
+        proposal["speaker_confidence"] = round(float(speaker_confidence), 4)
+    if evidence:
+        proposal["evidence"] = evidence
     if indirect:
         proposal["indirect"] = True
     return _with_confidence(proposal, confidence)

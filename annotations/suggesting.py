@@ -229,7 +229,11 @@ def _candidates(body: str, kinds: set[str], known: KnownEntities) -> list[_Candi
             if q.indirect:
                 confidence = min(confidence, INDIRECT_MAX_CONFIDENCE)
             proposal = proposals.quote(
-                speaker=q.speaker, indirect=q.indirect, confidence=q.confidence
+                speaker=q.speaker,
+                indirect=q.indirect,
+                confidence=q.confidence,
+                speaker_confidence=None if q.indirect else q.speaker_confidence,
+                evidence=q.evidence,
             )
             out.append(
                 _Candidate(
