@@ -83,6 +83,16 @@ def screenshot(page):
     return take
 
 
+def after_pending_timers(page) -> None:
+    """Return once every timer the page has set so far has run: a barrier, not a sleep.
+
+    The workspace answers mouseup and selectionchange with a zero-delay timer. Timers of
+    equal delay run in the order they were set, so a zero-delay timer set now runs after
+    them, and once it has, their work (the toolbar shown or hidden) is done.
+    """
+    page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 0))")
+
+
 def sign_in_with_cookie(context, live_server, user) -> None:
     """A session for `user` without going through the form (the form has its own test)."""
     client = Client()
