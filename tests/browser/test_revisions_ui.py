@@ -15,7 +15,7 @@ from articles import services as article_services
 from articles import sources
 from articles.models import Article
 from tests.browser.conftest import sign_in_with_cookie
-from tests.browser.test_workspace import select_with_mouse, wait_for_popover
+from tests.browser.test_workspace import select_with_mouse
 from tests.factories import EditorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -107,7 +107,6 @@ def test_a_corrected_article_keeps_every_annotation(page, live_server, screensho
     # Delete the mention (with its confirmation step), then restore it from the history.
     page.locator(f'mark[data-span-id="{mention.pk}"]').first.click()
     expect(page.locator("#annotation-form .badge")).to_have_text("Mention")
-    wait_for_popover(page)
     page.locator("#annotation-form").get_by_role("button", name="Delete…").click()
     page.get_by_role("button", name="Yes, delete").click()
     expect(page.locator(f'mark[data-span-id="{mention.pk}"]')).to_have_count(0)

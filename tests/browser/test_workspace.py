@@ -11,7 +11,11 @@ from annotations.models import Entity, Span, SpanKind
 from articles import services as article_services
 from articles import sources
 from articles.models import Article
-from tests.browser.conftest import after_pending_timers, sign_in_with_cookie
+from tests.browser.conftest import (
+    after_pending_timers,
+    sign_in_with_cookie,
+    wait_until_htmx_is_idle,
+)
 from tests.factories import ArticleFactory, EditorFactory, ViewerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,6 +54,7 @@ CHAR_RECTS = """
 
 def select_with_mouse(page, start: int, end: int) -> None:
     """Drag from the left edge of body[start] to the right edge of body[end - 1]."""
+    wait_until_htmx_is_idle(page)  # nothing will scroll the page while the mouse works
     page.evaluate("() => { history.scrollRestoration = 'manual'; }")
     rects = page.evaluate(CHAR_RECTS, [start, end])
     first, last = rects["first"], rects["last"]
@@ -62,16 +67,9 @@ def select_with_mouse(page, start: int, end: int) -> None:
 
 
 def click_text(page, offset: int) -> None:
+    wait_until_htmx_is_idle(page)
     char = page.evaluate(CHAR_RECTS, [offset, offset + 1])["first"]
     page.mouse.click((char["left"] + char["right"]) / 2, char["y"])
-
-
-def wait_for_popover(page) -> None:
-    """Wait until the popover has settled: after its form is swapped in, the workspace places
-    it (scrolling it into view if need be) and then moves the focus into it, in that order."""
-    page.wait_for_function(
-        "() => document.getElementById('annotation-form').contains(document.activeElement)"
-    )
 
 
 def import_seed(user) -> Article:
@@ -187,15 +185,12 @@ def test_editor_annotates_the_seed_article(page, live_server, screenshot):
     expect(page.locator(f'mark[data-span-id="{quote.pk}"]').first).to_have_class(
         re.compile("flash")
     )
-    # The jump also opens the quote's popover, which may scroll the page once it settles.
-    expect(page.locator("#annotation-form .badge")).to_have_text("Quote")
-    wait_for_popover(page)
+    expect(page.locator("#annotation-form .badge")).to_have_text("Quote")  # and opens it
     screenshot("workspace-annotated")
 
     # 4. Click the claim's own text (before the quote) and delete it.
     click_text(page, claim_start + 4)
     expect(page.locator("#annotation-form .badge")).to_have_text("Claim")
-    wait_for_popover(page)
     page.get_by_role("button", name="Delete…").click()
     # A confirmation step: nothing is deleted until it is confirmed.
     confirm = page.get_by_role("button", name="Yes, delete")
