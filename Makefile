@@ -7,7 +7,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format migrate seed bench loadtest eval clean
+.PHONY: run test install lint format migrate seed bench loadtest eval clean flake-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Flakiness check on the configured database (DATABASE_URL; PostgreSQL, as in CI): the browser
+# tests 10 times in a row, the database-race tests 5 times; names any test that failed (or was
+# skipped) in any run, with how many. FLAKE_ARGS passes options, e.g. "--browser-runs 3".
+flake-check: install
+	$(BIN)/python tests/flake_check.py $(FLAKE_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache artifacts

@@ -83,6 +83,30 @@ def screenshot(page):
     return take
 
 
+def wait_until_htmx_is_idle(page) -> None:
+    """Wait until no htmx request is in flight and no swap is still settling.
+
+    htmx marks a requesting element .htmx-request until its response is swapped in, marks the
+    new content .htmx-settling while it settles (a swap may start more requests, e.g. a quote's
+    matches loading), and removes that class right before the htmx:afterSettle handlers run,
+    in the same task. So once none is left, the workspace has placed its popover (which may
+    scroll the page) and moved the focus.
+    """
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
+def after_pending_timers(page) -> None:
+    """Return once every timer the page has set so far has run: a barrier, not a sleep.
+
+    The workspace answers mouseup and selectionchange with a zero-delay timer. Timers of
+    equal delay run in the order they were set, so a zero-delay timer set now runs after
+    them, and once it has, their work (the toolbar shown or hidden) is done.
+    """
+    page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 0))")
+
+
 def sign_in_with_cookie(context, live_server, user) -> None:
     """A session for `user` without going through the form (the form has its own test)."""
     client = Client()

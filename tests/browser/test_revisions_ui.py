@@ -106,6 +106,7 @@ def test_a_corrected_article_keeps_every_annotation(page, live_server, screensho
 
     # Delete the mention (with its confirmation step), then restore it from the history.
     page.locator(f'mark[data-span-id="{mention.pk}"]').first.click()
+    expect(page.locator("#annotation-form .badge")).to_have_text("Mention")
     page.locator("#annotation-form").get_by_role("button", name="Delete…").click()
     page.get_by_role("button", name="Yes, delete").click()
     expect(page.locator(f'mark[data-span-id="{mention.pk}"]')).to_have_count(0)

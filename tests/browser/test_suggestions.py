@@ -49,7 +49,7 @@ def test_editor_reviews_the_suggestions_of_a_seed(page, live_server, screenshot)
     console = watch_violations(page)
     page.goto(f"/articles/{daily.pk}/")
     expect(page.locator("#article-text")).to_be_visible()
-    assert page.locator("#article-text mark").count() == 0
+    expect(page.locator("#article-text mark")).to_have_count(0)
 
     # Suggest: dashed highlights, a status line, the review list by kind.
     page.get_by_role("button", name="Suggest").click()
@@ -60,7 +60,7 @@ def test_editor_reviews_the_suggestions_of_a_seed(page, live_server, screenshot)
     expect(page.locator("#suggestions details[data-kind]")).to_have_count(3)
     assert page.locator("#article-text").evaluate("e => e.textContent") == daily.body
     dashed = mark(page, made.filter(kind=SpanKind.QUOTE).first())
-    assert dashed.evaluate("e => getComputedStyle(e).borderBottomStyle") == "dashed"
+    expect(dashed).to_have_css("border-bottom-style", "dashed")
     screenshot("suggestions-review", full_page=False)
 
     # Accept one quote with its speaker, from its panel entry (opens the popover).
@@ -96,9 +96,10 @@ def test_editor_reviews_the_suggestions_of_a_seed(page, live_server, screenshot)
     critics.refresh_from_db()
     assert critics.status == SpanStatus.REJECTED
     expect(page.locator(f'mark[data-span-id="{critics.pk}"]')).to_have_count(0)
-    focused = page.evaluate("document.activeElement.matches('mark.hl.is-suggested')")
-    assert focused, "focus moves on to the next suggestion"
-    following = int(page.evaluate("document.activeElement.dataset.spanId"))
+    # The workspace moves the focus once the new article text has settled (htmx:afterSettle).
+    focused = page.locator("#article-text mark.hl.is-suggested:focus")
+    expect(focused, "focus moves on to the next suggestion").to_have_count(1)
+    following = int(focused.get_attribute("data-span-id"))
     page.keyboard.press("a")
     expect(page.locator(f'mark[data-span-id="{following}"].is-suggested')).to_have_count(0)
     expect(page.locator(f'#suggestions [data-suggestion="{following}"]')).to_have_count(0)
@@ -132,11 +133,13 @@ def test_editor_reviews_the_suggestions_of_a_seed(page, live_server, screenshot)
     assert Span.objects.filter(article=daily).count() == before
 
     # The side panel stays in view while the article scrolls.
+    # wheel() returns before the page has scrolled: wait for the scroll, then for the panel.
     page.mouse.wheel(0, 2500)
-    page.wait_for_timeout(150)
-    assert page.evaluate("window.scrollY") > 1000
-    top = page.locator("#side-panel").evaluate("e => e.getBoundingClientRect().top")
-    assert 0 <= top <= 20
+    page.wait_for_function("() => window.scrollY > 1000")
+    page.wait_for_function(
+        "() => (t => 0 <= t && t <= 20)("
+        "document.getElementById('side-panel').getBoundingClientRect().top)"
+    )
     assert violations(page, console) == []
 
 

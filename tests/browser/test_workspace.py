@@ -11,7 +11,11 @@ from annotations.models import Entity, Span, SpanKind
 from articles import services as article_services
 from articles import sources
 from articles.models import Article
-from tests.browser.conftest import sign_in_with_cookie
+from tests.browser.conftest import (
+    after_pending_timers,
+    sign_in_with_cookie,
+    wait_until_htmx_is_idle,
+)
 from tests.factories import ArticleFactory, EditorFactory, ViewerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,9 +23,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SEED = Path(settings.BASE_DIR) / "seeds" / "001_85bd4fbd7aa182c2.txt"
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory
 
-# Client rects of the first and last character of body[start:end] (offsets in code points).
+# Scrolls body[start] into the top quarter of the viewport, then returns the client rects of the
+# first and last character of body[start:end] (offsets in code points). Scrolling (instantly)
+# and measuring in one call means nothing can move the text between the two.
 CHAR_RECTS = """
-([start, end, scroll]) => {
+([start, end]) => {
   const root = document.getElementById("article-text");
   function at(cp) {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
@@ -40,9 +46,7 @@ CHAR_RECTS = """
     }
     throw new Error("offset past the end of the text");
   }
-  if (scroll) {
-    window.scrollBy(0, at(start).top - window.innerHeight / 4);
-  }
+  window.scrollBy({top: at(start).top - window.innerHeight / 4, behavior: "instant"});
   return {first: at(start), last: at(end - 1)};
 }
 """
@@ -50,21 +54,21 @@ CHAR_RECTS = """
 
 def select_with_mouse(page, start: int, end: int) -> None:
     """Drag from the left edge of body[start] to the right edge of body[end - 1]."""
+    wait_until_htmx_is_idle(page)  # nothing will scroll the page while the mouse works
     page.evaluate("() => { history.scrollRestoration = 'manual'; }")
-    page.evaluate(CHAR_RECTS, [start, end, True])
-    page.wait_for_timeout(50)
-    rects = page.evaluate(CHAR_RECTS, [start, end, False])
+    rects = page.evaluate(CHAR_RECTS, [start, end])
     first, last = rects["first"], rects["last"]
     page.mouse.move(first["left"] + 1, first["y"])
     page.mouse.down()
     page.mouse.move(last["right"] - 1, last["y"], steps=8)
     page.mouse.up()
+    # The workspace reads the finished selection in a zero-delay timer after mouseup.
+    after_pending_timers(page)
 
 
 def click_text(page, offset: int) -> None:
-    page.evaluate(CHAR_RECTS, [offset, offset + 1, True])
-    rects = page.evaluate(CHAR_RECTS, [offset, offset + 1, False])
-    char = rects["first"]
+    wait_until_htmx_is_idle(page)
+    char = page.evaluate(CHAR_RECTS, [offset, offset + 1])["first"]
     page.mouse.click((char["left"] + char["right"]) / 2, char["y"])
 
 
@@ -181,6 +185,7 @@ def test_editor_annotates_the_seed_article(page, live_server, screenshot):
     expect(page.locator(f'mark[data-span-id="{quote.pk}"]').first).to_have_class(
         re.compile("flash")
     )
+    expect(page.locator("#annotation-form .badge")).to_have_text("Quote")  # and opens it
     screenshot("workspace-annotated")
 
     # 4. Click the claim's own text (before the quote) and delete it.
@@ -261,9 +266,12 @@ def test_article_text_with_markup_renders_inert(page, live_server, screenshot):
     assert_dom_text_is_body(page, article)
     expect(page.locator("h1")).to_have_text("<script>alert(3)</script> headline")
     expect(page.locator("#side-panel")).to_contain_text("<img src=x onerror=alert(4)>")
-    assert page.locator("#article-text script, #article-text img, #side-panel img").count() == 0
-    page.wait_for_timeout(200)
-    assert page.dialogs == []
+    markup = page.locator("#article-text script, #article-text img, #side-panel img")
+    expect(markup).to_have_count(0)
+    # No alert ran. An alert blocks the page until the dialog handler dismisses it, and
+    # dialogs arrive in order: one raised now comes after any the markup could have raised.
+    page.evaluate("() => alert('the last dialog')")
+    assert page.dialogs == ["the last dialog"]
     span = span_of(SpanKind.MENTION)
     assert span.text == "<script>alert(1)</script>"
     screenshot("workspace-markup-inert", full_page=False)
@@ -278,10 +286,10 @@ def test_viewer_sees_annotations_but_cannot_write(page, live_server, screenshot)
 
     select_with_mouse(page, 0, len("Jane Doe"))
     page.keyboard.press("q")
-    page.wait_for_timeout(150)
+    after_pending_timers(page)  # whatever the page does about the selection and the key is done
     expect(page.locator("#selection-toolbar")).to_be_hidden()
     expect(page.locator("#popover")).to_be_hidden()
-    assert page.locator("#annotation-form form").count() == 0
+    expect(page.locator("#annotation-form form")).to_have_count(0)
 
     token = page.evaluate(
         "() => JSON.parse(document.body.getAttribute('hx-headers'))['x-csrftoken']"
