@@ -7,7 +7,9 @@
 - heldout (tests/annotations/gold/heldout/): twelve articles written by someone who never saw the
   suggesters, scored once after the rules were final. Their floors are the issue's targets for
   unseen text where the first score met them, and the first score itself where it did not (quote
-  F1 0.951: titles of works and signs in quote marks), so that a change cannot quietly lose ground.
+  F1 0.951: titles of works and signs in quote marks), so that a change cannot quietly lose ground;
+- heldout2 (tests/annotations/gold/heldout2/): twelve more, by another writer blind to the rules,
+  scored once on the same code (quote F1 0.967, speakers 0.941, entity F1 0.780 at recall 0.835).
 """
 
 import json
@@ -33,13 +35,14 @@ GOLD = Path(__file__).with_name("gold")
 SEEDS = sorted(GOLD.glob("*.json"))
 DEV = sorted((GOLD / "dev").glob("*.json"))
 HELDOUT = sorted((GOLD / "heldout").glob("*.json"))
+HELDOUT2 = sorted((GOLD / "heldout2").glob("*.json"))
 
 
 def body_of(path: Path) -> str:
     return Cleaner().clean(path.read_bytes()).body
 
 
-@pytest.mark.parametrize("gold_file", SEEDS + DEV + HELDOUT, ids=lambda p: p.name)
+@pytest.mark.parametrize("gold_file", SEEDS + DEV + HELDOUT + HELDOUT2, ids=lambda p: p.name)
 def test_gold_offsets_point_at_their_text(gold_file):
     gold = load(gold_file)
     body = body_of(article_of(gold_file, gold))
@@ -89,6 +92,17 @@ def test_heldout_set_meets_the_targets_for_unseen_text():
     assert f1 >= 0.70
     assert recall >= 0.85
     assert tally.quotes()[2] >= 0.95  # the issue asks 0.97; see the module docstring
+
+
+def test_second_heldout_set_keeps_its_first_score():
+    assert len(HELDOUT2) >= 12
+    tally = evaluate(HELDOUT2, body_of)
+    print("\n" + report("heldout2", tally))
+    assert tally.speaker_accuracy() >= 0.90
+    precision, recall, f1 = tally.entities()
+    assert f1 >= 0.70
+    assert recall >= 0.83  # the issue asks 0.85
+    assert tally.quotes()[2] >= 0.96  # the issue asks 0.97
 
 
 def test_known_entities_keep_the_seeds_entities_high():

@@ -4,7 +4,8 @@ Sets (each a folder of gold JSON files, the articles beside them or in seeds/):
 - seeds: tests/annotations/gold/*.json, the two seed articles;
 - dev: tests/annotations/gold/dev/, articles written for tuning, with inline annotations
   (``*.marked``) from which ``--build`` writes the article files and their gold JSON;
-- heldout: tests/annotations/gold/heldout/, when present: articles never tuned on.
+- heldout, heldout2: tests/annotations/gold/heldout*/: articles by writers who never saw the
+  rules, for scores on unseen text.
 """
 
 import json
@@ -17,7 +18,12 @@ from annotations.suggesters.evaluation import article_of, evaluate, from_markup,
 from articles.importing import Cleaner
 
 GOLD = Path(__file__).resolve().parents[3] / "tests" / "annotations" / "gold"
-SETS = {"seeds": GOLD, "dev": GOLD / "dev", "heldout": GOLD / "heldout"}
+SETS = {
+    "seeds": GOLD,
+    "dev": GOLD / "dev",
+    "heldout": GOLD / "heldout",
+    "heldout2": GOLD / "heldout2",
+}
 NOTE = (
     "Written for the dev set with inline annotations (see the .marked file): every direct "
     "quote with its speaker (null when not named), every named person, organisation, place "
