@@ -62,7 +62,12 @@ class CleanedArticle:
 class Cleaner:
     """Holds the compiled boilerplate patterns so a batch compiles them once."""
 
-    def __init__(self, boilerplate_patterns: Iterable[str] | None = None, max_bytes: int = 0):
+    def __init__(
+        self,
+        boilerplate_patterns: Iterable[str] | None = None,
+        max_bytes: int = 0,
+        max_title: int = 0,
+    ):
         patterns = (
             DEFAULT_BOILERPLATE_PATTERNS if boilerplate_patterns is None else boilerplate_patterns
         )
@@ -70,6 +75,7 @@ class Cleaner:
         self.boilerplate = [re.compile(p, re.IGNORECASE) for p in patterns]
         self.boilerplate_any = _one_regex(patterns)
         self.max_bytes = max_bytes
+        self.max_title = max_title
 
     def clean(self, data: bytes) -> CleanedArticle:
         original, controls = self._decode(data)
@@ -82,6 +88,12 @@ class Cleaner:
         # Runs of white space become one space. str.split() splits at exactly the characters
         # that regex \s matches, and is five times faster than re.sub on a paragraph.
         title = " ".join(lines[title_index].split())
+        if self.max_title and len(title) > self.max_title:
+            # Likely a file without a title line, whose first paragraph would become one.
+            raise ArticleFileError(
+                f"The title (the first non-empty line) has {len(title):,} characters; the "
+                f"limit is {self.max_title:,}. Put the title on a line of its own."
+            )
 
         removals: list[Removal] = []
         kept: list[tuple[str, bool]] = []  # (paragraph, blank line before it)

@@ -1,12 +1,18 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+
+TITLE_MAX_LENGTH = 500
 
 
 class Article(models.Model):
     """One news article. Every span offset counts code points of `body`."""
 
-    title = models.TextField()
+    # A text column (the stored search vector of 0004 reads it, so its type stays), with a
+    # limit that forms, the API, the import and a constraint all apply.
+    title = models.TextField(max_length=TITLE_MAX_LENGTH)
     body = models.TextField(help_text="The cleaned text that every span offset refers to.")
     original = models.TextField(help_text="The text exactly as imported, for provenance.")
     source = models.CharField(max_length=200, blank=True, help_text="Outlet, when known.")
@@ -37,6 +43,10 @@ class Article(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(revision__gte=1), name="%(app_label)s_%(class)s_revision_positive"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("title"), TITLE_MAX_LENGTH),
+                name="%(app_label)s_%(class)s_title_max_length",
             ),
         ]
         indexes = [

@@ -53,7 +53,22 @@ def make_cleaner() -> Cleaner:
     return Cleaner(
         boilerplate_patterns=settings.NEWSDESK_BOILERPLATE_PATTERNS,
         max_bytes=settings.NEWSDESK_IMPORT_MAX_BYTES,
+        max_title=TITLE_MAX_LENGTH,
     )
+
+
+# The limits are the model's: the admin, the API and the import check the same numbers.
+TITLE_MAX_LENGTH = Article._meta.get_field("title").max_length
+NAME_MAX_LENGTH = Article._meta.get_field("source_file").max_length
+
+
+def _name_problem(name: str) -> str:
+    if len(name) > NAME_MAX_LENGTH:
+        return (
+            f"The file name has {len(name):,} characters; the limit is {NAME_MAX_LENGTH}. "
+            "Rename the file and import it again."
+        )
+    return ""
 
 
 def article_import(
@@ -65,6 +80,8 @@ def article_import(
     article (its spans are re-anchored, nothing is lost). Raises ValidationError (code
     "invalid" or "conflict") when the file cannot be imported.
     """
+    if problem := _name_problem(name):
+        raise ValidationError(problem, code="invalid")
     try:
         cleaned = (cleaner or make_cleaner()).clean(data)
     except ArticleFileError as error:
@@ -127,7 +144,9 @@ def articles_import(
     """Import a batch: each file lands whole or not at all, and a bad one blocks no other.
 
     Files are committed IMPORT_COMMIT_EVERY at a time; `progress` hears of each file's
-    report once its commit is done.
+    report once its commit is done. A file named like an earlier file of the same batch,
+    with other content (a/report.txt and b/report.txt in one zip), is a conflict: two files
+    of one import are two articles, never one article and its revision.
     """
     reports = []
     for prepared in _prepared_chunks(files, make_cleaner(), imported_by):
@@ -150,18 +169,22 @@ def _prepared_chunks(
     the other core, and the caller waits for it without holding the GIL.
     """
     files = iter(files)
+    # The files of this batch so far, by name: {name: (content hash, where it came from)}.
+    # Only the one reading thread (or the caller) touches it, in file order.
+    seen: dict[str, tuple[str, str]] = {}
 
     def read_ahead() -> list[_Prepared]:
-        return _prepare_all(list(islice(files, IMPORT_COMMIT_EVERY)), cleaner, imported_by)
+        chunk = list(islice(files, IMPORT_COMMIT_EVERY))
+        return _prepare_all(chunk, cleaner, imported_by, seen)
 
     first = list(islice(files, IMPORT_COMMIT_EVERY))
     if len(first) < IMPORT_COMMIT_EVERY:
         if first:
-            yield _prepare_all(first, cleaner, imported_by)
+            yield _prepare_all(first, cleaner, imported_by, seen)
         return
     # One worker: it reads the files in order, one chunk after the other.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-read") as pool:
-        ahead = pool.submit(_prepare_all, first, cleaner, imported_by)
+        ahead = pool.submit(_prepare_all, first, cleaner, imported_by, seen)
         while True:
             following = pool.submit(read_ahead)
             chunk = ahead.result()
@@ -171,19 +194,36 @@ def _prepared_chunks(
             ahead = following
 
 
-def _prepare_all(chunk: list[sources.SourceFile], cleaner: Cleaner, imported_by) -> list[_Prepared]:
-    return [_prepare(item, cleaner, imported_by) for item in chunk]
+def _prepare_all(
+    chunk: list[sources.SourceFile], cleaner: Cleaner, imported_by, seen: dict
+) -> list[_Prepared]:
+    return [_prepare(item, cleaner, imported_by, seen) for item in chunk]
 
 
-def _prepare(item: sources.SourceFile, cleaner: Cleaner, imported_by) -> _Prepared:
+def _prepare(
+    item: sources.SourceFile, cleaner: Cleaner, imported_by, seen: dict[str, tuple[str, str]]
+) -> _Prepared:
+    def failed(message: str, outcome: Outcome = Outcome.FAILED) -> _Prepared:
+        return _Prepared(item.name, report=FileReport(item.name, outcome, message))
+
     if item.skipped:
         return _Prepared(item.name, report=FileReport(item.name, Outcome.SKIPPED, item.skipped))
     if item.error or item.data is None:
-        return _Prepared(item.name, report=FileReport(item.name, Outcome.FAILED, item.error))
+        return failed(item.error)
+    if problem := _name_problem(item.name):
+        return failed(problem)
     try:
         cleaned = cleaner.clean(item.data)
     except ArticleFileError as error:
-        return _Prepared(item.name, report=FileReport(item.name, Outcome.FAILED, str(error)))
+        return failed(str(error))
+    earlier = seen.get(item.name)
+    if earlier is not None and earlier[0] != cleaned.content_hash:
+        return failed(
+            f"{item.where}: another file of this import has the same name ({earlier[1]}); "
+            "an article is known by its file name, so rename one and import it again.",
+            Outcome.CONFLICT,
+        )
+    seen.setdefault(item.name, (cleaned.content_hash, item.where))
     return _Prepared(item.name, cleaned, _article(item.name, cleaned, imported_by))
 
 

@@ -10,7 +10,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
 ARTICLE_SUFFIX = ".txt"
@@ -22,6 +22,11 @@ class SourceFile:
     data: bytes | None = None
     error: str = ""  # set: the file failed before import
     skipped: str = ""  # set: not an article file, passed over on purpose
+    path: str = ""  # where it came from ("batch.zip/a/report.txt"), for messages
+
+    @property
+    def where(self) -> str:
+        return self.path or self.name
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,9 @@ def from_paths(paths: Iterable[str | Path], limits: Limits) -> Iterator[SourceFi
                 if child.suffix.lower() in (".zip", ARTICLE_SUFFIX):
                     yield from _from_path(child, limits)
                 elif not child.name.startswith("."):
-                    yield SourceFile(child.name, skipped=f"{child}: not a .txt file, skipped.")
+                    yield SourceFile(
+                        child.name, skipped=f"{child}: not a .txt file, skipped.", path=str(child)
+                    )
         else:
             yield from _from_path(path, limits)
 
@@ -56,11 +63,13 @@ def _from_path(path: Path, limits: Limits) -> Iterator[SourceFile]:
                 yield from from_zip(path.name, handle, limits)
             return
         if size > limits.max_bytes:
-            yield SourceFile(path.name, error=_too_big(size, limits.max_bytes))
+            yield SourceFile(path.name, error=_too_big(size, limits.max_bytes), path=str(path))
             return
-        yield SourceFile(path.name, data=path.read_bytes())
+        yield SourceFile(path.name, data=path.read_bytes(), path=str(path))
     except OSError as error:
-        yield SourceFile(path.name, error=f"Cannot read {path}: {error.strerror or error}")
+        yield SourceFile(
+            path.name, error=f"Cannot read {path}: {error.strerror or error}", path=str(path)
+        )
 
 
 def from_upload(name: str, handle: BinaryIO, size: int, limits: Limits) -> Iterator[SourceFile]:
@@ -75,9 +84,11 @@ def from_upload(name: str, handle: BinaryIO, size: int, limits: Limits) -> Itera
 
 
 def from_zip(name: str, handle: BinaryIO, limits: Limits) -> Iterator[SourceFile]:
+    """The members of a zip, each its own SourceFile: a member that cannot be read fails
+    alone, with a message, and the others still come."""
     try:
         archive = zipfile.ZipFile(handle if handle.seekable() else io.BytesIO(handle.read()))
-    except (zipfile.BadZipFile, OSError):
+    except Exception:  # any damage to its directory means the same to a person
         yield SourceFile(name, error="Not a readable zip archive.")
         return
     with archive:
@@ -97,30 +108,61 @@ def from_zip(name: str, handle: BinaryIO, limits: Limits) -> Iterator[SourceFile
             return
         budget = limits.zip_max_bytes
         for info in members:
-            member = PurePosixPath(info.filename).name
-            label = f"{name}/{info.filename}"
+            # Zips made on Windows may separate folders with backslashes.
+            inner = info.filename.replace("\\", "/")
+            member = PurePosixPath(inner).name
+            label = f"{name}/{inner}"
             if not member.lower().endswith(ARTICLE_SUFFIX) or member.startswith("."):
-                yield SourceFile(member, skipped=f"{label}: not a .txt file, skipped.")
+                yield SourceFile(member, skipped=f"{label}: not a .txt file, skipped.", path=label)
+                continue
+            if _escapes(inner):
+                # Nothing is unpacked to disk, but a name that climbs out of the archive says
+                # it was made to attack an unpacker: refuse it rather than guess its name.
+                yield SourceFile(
+                    member,
+                    error=f"{label}: the path leaves the zip (absolute, or “..”); refused.",
+                    path=label,
+                )
                 continue
             if info.file_size > limits.max_bytes:
-                yield SourceFile(member, error=_too_big(info.file_size, limits.max_bytes))
+                yield SourceFile(
+                    member, error=_too_big(info.file_size, limits.max_bytes), path=label
+                )
                 continue
             try:
                 # Read at most one byte past the limit: a member whose header lies about
                 # its size cannot unpack more than that.
                 with archive.open(info) as stream:
                     data = stream.read(min(limits.max_bytes, budget) + 1)
-            except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as error:
-                yield SourceFile(member, error=f"{label}: cannot unpack ({error}).")
+            except Exception as error:
+                # A damaged member raises whatever its decompressor raises (zlib.error,
+                # lzma.LZMAError, BadZipFile for a bad CRC, NotImplementedError for an
+                # unknown method, RuntimeError when encrypted): it fails alone.
+                yield SourceFile(
+                    member, error=f"{label}: cannot unpack ({_reason(error)}).", path=label
+                )
                 continue
             if len(data) > limits.max_bytes:
-                yield SourceFile(member, error=_too_big(len(data), limits.max_bytes))
+                yield SourceFile(member, error=_too_big(len(data), limits.max_bytes), path=label)
                 continue
             budget -= len(data)
             if budget < 0:
-                yield SourceFile(member, error="The zip unpacks to more than its limit.")
+                yield SourceFile(
+                    member, error="The zip unpacks to more than its limit.", path=label
+                )
                 return
-            yield SourceFile(member, data=data)
+            yield SourceFile(member, data=data, path=label)
+
+
+def _escapes(inner: str) -> bool:
+    """A member path that is absolute or climbs up with "..": "/etc/x.txt", "../x.txt"."""
+    path = PurePosixPath(inner)
+    return path.is_absolute() or ".." in path.parts or PureWindowsPath(inner).drive != ""
+
+
+def _reason(error: Exception) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _too_big(size: int, limit: int) -> str:
