@@ -91,7 +91,9 @@ def test_a_batch_reports_what_one_file_at_a_time_would(small_chunks):
         text_file("a-copy.txt", "A", "First."),  # a's content: already imported, as a
         text_file("known.txt", "Known", "New text."),  # a known name: a revision
         text_file("old-text.txt", "Known", "Old text."),  # known.txt's text before this batch
-        text_file("a.txt", "A", "First, corrected."),  # a.txt again: a revision of a
+        # a.txt again, other text: two files of one import are never one article and its
+        # revision (a/report.txt, b/report.txt in one zip): a conflict
+        text_file("a.txt", "A", "First, corrected."),
         sources.SourceFile("empty.txt", data=b""),
         text_file("b.txt", "B", "Second."),
         text_file("b.txt", "B", "Second."),  # the same file twice
@@ -105,7 +107,7 @@ def test_a_batch_reports_what_one_file_at_a_time_would(small_chunks):
         ("a-copy.txt", Outcome.ALREADY),
         ("known.txt", Outcome.REVISED),
         ("old-text.txt", Outcome.IMPORTED),
-        ("a.txt", Outcome.REVISED),
+        ("a.txt", Outcome.CONFLICT),
         ("empty.txt", Outcome.FAILED),
         ("b.txt", Outcome.IMPORTED),
         ("b.txt", Outcome.ALREADY),
@@ -113,8 +115,10 @@ def test_a_batch_reports_what_one_file_at_a_time_would(small_chunks):
         ("c.txt", Outcome.IMPORTED),
     ]
     a = Article.objects.get(source_file="a.txt")
-    assert reports[0].article_id == reports[1].article_id == reports[4].article_id == a.pk
-    assert (a.body, a.revision) == ("First, corrected.", 2)
+    assert reports[0].article_id == reports[1].article_id == a.pk
+    assert reports[4].article_id is None
+    assert "another file of this import has the same name" in reports[4].message
+    assert (a.body, a.revision) == ("First.", 1)
     old.refresh_from_db()
     assert reports[2].article_id == old.pk
     assert (old.body, old.revision) == ("New text.", 2)
@@ -124,10 +128,13 @@ def test_a_batch_reports_what_one_file_at_a_time_would(small_chunks):
     assert reports[5].message == "The file is empty."
     assert Article.objects.count() == 5
 
-    # One file at a time, in another database state, says the same.
+    # One file at a time, in another database state, says the same, except that alone the
+    # second a.txt has no sibling to conflict with.
     again = [r.outcome for r in articles_import(files=files)]
     one_by_one = [articles_import(files=[f])[0].outcome for f in files]
-    assert again == one_by_one
+    assert again[4] == Outcome.CONFLICT
+    assert one_by_one[4] == Outcome.REVISED
+    assert again[:4] + again[5:] == one_by_one[:4] + one_by_one[5:]
 
 
 def test_a_lost_race_falls_back_to_one_file_at_a_time(monkeypatch, small_chunks):
