@@ -16,6 +16,7 @@ from annotations import proposals, services
 from annotations.models import Claim, Entity, EntityKind, Span, SpanKind, SpanStatus, Verdict
 from annotations.workspace import workspace_entity_exact
 from articles.models import Article
+from newsdesk.numbers import IdField, IntegerField, InvalidNumber, parse_id
 
 NEW = "new"
 
@@ -60,7 +61,10 @@ def _pick(form: forms.Form, field: str, new_kind: str) -> EntityPick:
             form.add_error(f"{field}_name", "Type the name of the new entity.")
         return EntityPick(new_name=name, new_kind=new_kind)
     if choice:
-        entity = Entity.objects.filter(pk=choice).first() if choice.isdigit() else None
+        try:
+            entity = Entity.objects.filter(pk=parse_id(choice)).first()
+        except InvalidNumber:
+            entity = None
         if entity is None:
             form.add_error(f"{field}_name", "That entity no longer exists; pick another.")
         return EntityPick(entity=entity)
@@ -93,8 +97,8 @@ class SpanCreateForm(_EntityFields):
     """A new quote, mention or claim over body[start:end] == text."""
 
     kind = forms.ChoiceField(choices=SpanKind.choices, widget=forms.HiddenInput)
-    start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
-    end = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    start = IntegerField(min_value=0, widget=forms.HiddenInput)
+    end = IntegerField(min_value=1, widget=forms.HiddenInput)
     text = forms.CharField(strip=False, widget=forms.HiddenInput)
     claim_text = forms.CharField(
         required=False, label="Claim", widget=forms.Textarea(attrs={"rows": 3})
@@ -167,8 +171,8 @@ class SpanCreateForm(_EntityFields):
 class SpanEditForm(_EntityFields):
     """Change a span's speaker / entity / claim and note; `version` guards against races."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    claim_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
+    claim_version = IntegerField(required=False, widget=forms.HiddenInput)
     claim_text = forms.CharField(
         required=False, label="Claim", widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -256,7 +260,7 @@ class SpanEditForm(_EntityFields):
 class VersionForm(forms.Form):
     """Delete / accept / reject: only the version the editor saw."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
 
 class AliasForm(forms.Form):
@@ -268,7 +272,7 @@ class EntityForm(forms.Form):
     kind = forms.ChoiceField(choices=EntityKind.choices)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     external_id = forms.CharField(required=False, max_length=100, label="External id")
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
     @staticmethod
     def initial_for(entity: Entity) -> dict:
@@ -286,7 +290,7 @@ class VerdictForm(forms.Form):
     verdict_note = forms.CharField(
         required=False, label="Note", widget=forms.Textarea(attrs={"rows": 2})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
 
 class SuggestionAcceptForm(_EntityFields):
@@ -296,7 +300,7 @@ class SuggestionAcceptForm(_EntityFields):
     created). A picked entity, or a typed name (an existing entity's, or a new one's).
     """
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, span: Span, **kwargs):
         super().__init__(*args, **kwargs)
@@ -338,9 +342,9 @@ def _looks_like_a_name(name: str) -> bool:
 class SpanReplaceForm(forms.Form):
     """Put a span (an orphan, typically) on newly selected text: body[start:end] == text."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
-    end = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    version = IntegerField(widget=forms.HiddenInput)
+    start = IntegerField(min_value=0, widget=forms.HiddenInput)
+    end = IntegerField(min_value=1, widget=forms.HiddenInput)
     text = forms.CharField(strip=False, widget=forms.HiddenInput)
 
     def clean_text(self) -> str:
@@ -350,11 +354,11 @@ class SpanReplaceForm(forms.Form):
 class MergeForm(forms.Form):
     """Merge two entities: `keep` (one of the two ids) stays, the other becomes its alias."""
 
-    first = forms.IntegerField(widget=forms.HiddenInput)
-    second = forms.IntegerField(widget=forms.HiddenInput)
-    first_version = forms.IntegerField(widget=forms.HiddenInput)
-    second_version = forms.IntegerField(widget=forms.HiddenInput)
-    keep = forms.IntegerField(error_messages={"required": "Choose the entity to keep."})
+    first = IdField(widget=forms.HiddenInput)
+    second = IdField(widget=forms.HiddenInput)
+    first_version = IntegerField(widget=forms.HiddenInput)
+    second_version = IntegerField(widget=forms.HiddenInput)
+    keep = IdField(error_messages={"required": "Choose the entity to keep."})
 
     def clean(self):
         data = super().clean()

@@ -9,9 +9,11 @@ from __future__ import annotations
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -58,6 +60,7 @@ from annotations.workspace import (
     workspace_revisions,
 )
 from articles.models import Article
+from newsdesk.numbers import InvalidNumber, OutOfRange, parse_id, parse_ids, parse_int
 from newsdesk.roles import can_read, is_editor
 
 SPANS_CHANGED = "spans-changed"  # the side panel listens for it and refreshes itself
@@ -69,8 +72,11 @@ ENTITY_FIELDS = {"speaker": EntityKind.PERSON, "entity": "", "claimant": EntityK
 
 def _login(request):
     if request.htmx:
+        # The page the editor was on, with its query string, as one encoded `next` value
+        # (redirect_to_login builds the URL the same way for a full page).
+        next_url = request.htmx.current_url_abs_path or "/"
         url = resolve_url(settings.LOGIN_URL)
-        return HttpResponseClientRedirect(f"{url}?next={request.htmx.current_url_abs_path or '/'}")
+        return HttpResponseClientRedirect(f"{url}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
     return redirect_to_login(request.get_full_path())
 
 
@@ -220,11 +226,11 @@ def span_new(request, article_id: int):
         try:
             services.span_place(
                 body=article.body,
-                start=int(initial["start"]),
-                end=int(initial["end"]),
+                start=parse_int(initial["start"]),
+                end=parse_int(initial["end"]),
                 text=initial["text"].replace("\r\n", "\n"),
             )
-        except (ValueError, ValidationError) as error:
+        except (InvalidNumber, ValidationError) as error:
             problem = " ".join(getattr(error, "messages", [])) or "Select some text first."
         context = _form_context(article, form, mode="create", problem=problem)
         return _form_response(request, context, 422 if problem else 200)
@@ -534,12 +540,18 @@ def entity_merge(request):
     source = request.POST if request.method == "POST" else request.GET
     form = MergeForm(source)
     if request.method == "GET":
-        ids = [source.get("first", ""), source.get("second", "")]
-        pair = workspace_merge_pair(ids=[int(i) for i in ids if i.isdigit()])
+        try:
+            ids = parse_ids([source.get("first", ""), source.get("second", "")])
+            wanted = source.get("keep", "")
+            keep = parse_id(wanted) if wanted else None
+        except InvalidNumber as error:
+            # Digits beyond any id name no entity (404); anything else is a bad request.
+            status = 404 if isinstance(error, OutOfRange) else 400
+            return _merge_problem(request, f"Choose two entities to merge: {error}", status)
+        pair = workspace_merge_pair(ids=ids)
         if pair is None:
             return _merge_problem(request, "One of these entities no longer exists.", 409)
-        wanted = source.get("keep", "")
-        keep = int(wanted) if wanted.isdigit() else pair[0].pk
+        keep = keep if keep in (pair[0].pk, pair[1].pk) else pair[0].pk
         context = {"pair": pair, "keep": keep, "form": form, "problem": "", "stale": ""}
         return _page(request, "annotations/merge.html", "merge-confirm", context)
     if form.is_valid():
