@@ -13,7 +13,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from annotations import proposals, services
-from annotations.models import Claim, Entity, EntityKind, Span, SpanKind, SpanStatus, Verdict
+from annotations.models import (
+    NAME_MAX_LENGTH,
+    Claim,
+    Entity,
+    EntityKind,
+    Span,
+    SpanKind,
+    SpanStatus,
+    Verdict,
+)
 from annotations.workspace import workspace_entity_exact
 from articles.models import Article
 from newsdesk.numbers import IdField, IntegerField, InvalidNumber, parse_id
@@ -75,15 +84,16 @@ def _pick(form: forms.Form, field: str, new_kind: str) -> EntityPick:
 
 
 class _EntityFields(forms.Form):
+    # The typed names become entities: the entity name's limit, said before any write.
     speaker = forms.CharField(required=False)
-    speaker_name = forms.CharField(required=False, label="Speaker")
+    speaker_name = forms.CharField(required=False, label="Speaker", max_length=NAME_MAX_LENGTH)
     entity = forms.CharField(required=False)
-    entity_name = forms.CharField(required=False, label="Entity")
+    entity_name = forms.CharField(required=False, label="Entity", max_length=NAME_MAX_LENGTH)
     entity_kind = forms.ChoiceField(
         choices=EntityKind.choices, initial=EntityKind.PERSON, required=False, label="Kind"
     )
     claimant = forms.CharField(required=False)
-    claimant_name = forms.CharField(required=False, label="Claimant")
+    claimant_name = forms.CharField(required=False, label="Claimant", max_length=NAME_MAX_LENGTH)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def entity_pick(self) -> EntityPick:
@@ -264,11 +274,11 @@ class VersionForm(forms.Form):
 
 
 class AliasForm(forms.Form):
-    name = forms.CharField(max_length=300, label="New alias")
+    name = forms.CharField(max_length=NAME_MAX_LENGTH, label="New alias")
 
 
 class EntityForm(forms.Form):
-    name = forms.CharField(max_length=300)
+    name = forms.CharField(max_length=NAME_MAX_LENGTH)
     kind = forms.ChoiceField(choices=EntityKind.choices)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     external_id = forms.CharField(required=False, max_length=100, label="External id")

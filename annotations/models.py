@@ -1,10 +1,23 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from annotations.text import fold
+from annotations.text import fold, name_problem
+
+# One limit for an entity's name and its aliases, wherever they come from (admin, htmx,
+# API, suggesters): the column size.
+NAME_MAX_LENGTH = 300
+
+
+def validate_name(value: str) -> None:
+    """A visible name without bidi or control characters, within NAME_MAX_LENGTH (folded
+    too). Model forms (the admin) and serializers run it; the services call the same rule."""
+    problem = name_problem(value, NAME_MAX_LENGTH)
+    if problem:
+        raise ValidationError(problem, code="invalid")
 
 
 class EntityKind(models.TextChoices):
@@ -48,9 +61,9 @@ def _choices_check(field: str, choices: type[models.TextChoices], name: str):
 class Entity(models.Model):
     """A canonical person, organisation, place…; spans point at it."""
 
-    name = models.CharField(max_length=300)
+    name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_name])
     # Case- and accent-folded name for lookups that work the same on SQLite and PostgreSQL.
-    folded = models.CharField(max_length=300, editable=False, db_index=True)
+    folded = models.CharField(max_length=NAME_MAX_LENGTH, editable=False, db_index=True)
     kind = models.CharField(max_length=10, choices=EntityKind.choices)
     description = models.TextField(blank=True)
     external_id = models.CharField(max_length=100, blank=True, help_text="e.g. a Wikidata QID")
@@ -85,8 +98,8 @@ class EntityAlias(models.Model):
     """Another name for an entity: a misspelling, a surname, a title ("Secretary of State")."""
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=300)
-    folded = models.CharField(max_length=300, editable=False, db_index=True)
+    name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_name])
+    folded = models.CharField(max_length=NAME_MAX_LENGTH, editable=False, db_index=True)
 
     class Meta:
         verbose_name_plural = "entity aliases"

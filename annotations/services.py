@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_datetime
 from annotations import anchoring, history, proposals
 from annotations.history import snapshot
 from annotations.models import (
+    NAME_MAX_LENGTH,
     Claim,
     Entity,
     EntityAlias,
@@ -32,7 +33,14 @@ from annotations.models import (
     SpanStatus,
     Verdict,
 )
-from annotations.text import context, find_names, fold
+from annotations.text import (
+    context,
+    find_names,
+    fold,
+    has_visible,
+    is_grapheme_boundary,
+    name_problem,
+)
 from articles.models import Article
 
 EDITOR_ORIGIN = "editor"
@@ -95,6 +103,16 @@ def span_place(
     anchor = anchoring.trim(body, start, end)
     if anchor.start >= anchor.end:
         raise ValidationError({"text": "The selection holds only white space."}, code="invalid")
+    for at in (anchor.start, anchor.end):
+        if not is_grapheme_boundary(body, at):
+            raise ValidationError(
+                {
+                    "text": f"The selection cuts a character in two at {at}; select whole characters."
+                },
+                code="invalid",
+            )
+    if not has_visible(body[anchor.start : anchor.end]):
+        raise ValidationError({"text": "The selection holds no visible character."}, code="invalid")
     return Placement(anchor.start, anchor.end, body[anchor.start : anchor.end])
 
 
@@ -758,6 +776,7 @@ def entity_create(
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": "An entity needs a name."}, code="invalid")
+    _check_name(name, "name")
     if kind not in _entity_kinds():
         raise ValidationError({"kind": f"Unknown kind “{kind}”."}, code="invalid")
     entity = Entity.objects.create(
@@ -767,6 +786,13 @@ def entity_create(
         _alias_add(entity=entity, name=alias)
     history.record(HistoryAction.CREATED, entity, user=user)
     return entity
+
+
+def _check_name(name: str, field: str) -> None:
+    """The rule of annotations.models.validate_name, with the message on `field`."""
+    problem = name_problem(name, NAME_MAX_LENGTH)
+    if problem:
+        raise ValidationError({field: problem}, code="invalid")
 
 
 def _entity_kinds() -> list[str]:
@@ -783,6 +809,7 @@ def entity_update(*, entity: Entity, version: int | None = None, user=None, **ch
         changes["name"] = " ".join(str(changes["name"]).split())
         if not changes["name"]:
             raise ValidationError({"name": "An entity needs a name."}, code="invalid")
+        _check_name(changes["name"], "name")
         changes["folded"] = fold(changes["name"])
     if "kind" in changes and changes["kind"] not in _entity_kinds():
         raise ValidationError({"kind": f"Unknown kind “{changes['kind']}”."}, code="invalid")
@@ -809,6 +836,7 @@ def _alias_add(*, entity: Entity, name: str) -> EntityAlias | None:
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"alias": "An alias needs a name."}, code="invalid")
+    _check_name(name, "alias")
     key = fold(name)
     if key == entity.folded or entity.aliases.filter(folded=key).exists():
         return None

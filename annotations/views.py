@@ -641,7 +641,8 @@ def entity_edit(request, pk: int):
 def _alias_failure(request, failure: Failure, pk: int):
     form = AliasForm(request.POST)
     if form.is_valid():
-        form.add_error("name", failure.error)
+        # The message, not the error: a service names its field "alias", the form "name".
+        form.add_error("name", failure.message)
     return _aliases(request, pk, form, failure.status)
 
 
