@@ -2,6 +2,7 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from annotations import selectors
 from annotations.models import Claim, Entity, EntityKind, Span, SpanKind, SpanStatus, Verdict
@@ -48,6 +49,11 @@ class SpanFilter(FilterSet):
         max_length=500,
         help_text="Text search: spans whose text contains this (case-insensitive).",
     )
+    revised = django_filters.BooleanFilter(
+        method="filter_revised",
+        help_text="true: quotes and claims whose accepted words a revision of the article "
+        "changed, back in review (revised_from holds the accepted words); false: the others.",
+    )
 
     class Meta:
         model = Span
@@ -63,7 +69,12 @@ class SpanFilter(FilterSet):
             "created_after",
             "created_before",
             "q",
+            "revised",
         ]
+
+    def filter_revised(self, queryset, name, value):
+        changed = ~Q(revised_from="")
+        return queryset.filter(changed if value else ~changed)
 
 
 class EntityFilter(FilterSet):

@@ -37,6 +37,7 @@ SPAN_FIELDS = (
     "confidence",
     "note",
     "proposal",
+    "revised_from",
     "created_by",
     "created_at",
     "version",

@@ -184,6 +184,13 @@ class Span(models.Model):
     # What the suggester proposed (speaker, candidate entity, indirect, its confidence): data
     # that Accept acts on, kept apart from the editor's note. Keys: annotations.proposals.
     proposal = models.JSONField(default=dict, blank=True)
+    # An accepted quote or claim whose words a revision of the article changed goes back to
+    # review (status "suggested") and keeps here the words that were accepted; accepting,
+    # rejecting or re-placing it clears this.
+    revised_from = models.TextField(
+        blank=True,
+        help_text="The accepted text that a revision of the article changed, awaiting review.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -232,6 +239,12 @@ class Span(models.Model):
             # entities/<id>/quotes/ and spans?speaker=
             models.Index(fields=["speaker", "-created_at", "-id"], name="span_speaker_idx"),
             models.Index(fields=["claim"], name="span_claim_idx"),
+            # spans?revised=true, newest first: the few spans whose words a revision changed.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=~Q(revised_from=""),
+                name="span_revised_idx",
+            ),
             # "has unreviewed suggestions" per article: small, since most spans are accepted.
             models.Index(
                 fields=["article"],
@@ -254,6 +267,7 @@ class HistoryAction(models.TextChoices):
     RESTORED = "restored", "Restored"
     MOVED = "moved", "Moved by a revision"
     ORPHANED = "orphaned", "Orphaned by a revision"
+    CHANGED = "changed", "Words changed by a revision"
 
 
 class HistoryObject(models.TextChoices):

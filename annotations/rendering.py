@@ -28,6 +28,7 @@ from itertools import pairwise
 
 from django.template.defaultfilters import floatformat
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 
 # django.utils.html.escape is SafeString(html.escape(str(text))): the same characters escaped
 # the same way (& < > " '). Called directly here, without the lazy-string wrapper that makes
@@ -184,10 +185,18 @@ def suggestion_entries(items, kind: str, *, can_edit: bool) -> SafeString:
                 f' hx-post="{escape(item.reject_url)}" {vals} {_HX_TEXT} title="Reject"'
                 ' aria-label="Reject">✕</button>\n</div>'
             )
+        revised = ""
+        if span.revised_from:
+            # Accepted words that a revision changed: the old beside the new, for review.
+            revised = (
+                '<p class="revised"><span class="kind-tag">changed</span> was'
+                f" <del>{escape(Truncator(span.revised_from).chars(110))}</del></p>\n"
+            )
         rows.append(
             f'<li class="suggestion" data-suggestion="{span.pk:d}">\n'
             f'<button type="button" class="jump is-suggested jump-{escape(kind)}"'
             f' data-jump-to="{span.pk:d}" data-open>{escape(span.short)}</button>\n'
+            f"{revised}"
             f'<div class="suggestion-meta">\n{indirect}\n{proposal}\n{confidence}\n</div>\n'
             f"{actions}\n</li>"
         )

@@ -62,6 +62,7 @@ SPAN_API_FIELDS = (
     "origin",
     "note",
     "proposal",
+    "revised_from",
     "confidence",
     "version",
     "prefix",

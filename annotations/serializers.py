@@ -150,7 +150,7 @@ class SpanSerializer(_ImmutableMixin, serializers.ModelSerializer):
     class Meta:
         model = Span
         fields = SPAN_API_FIELDS
-        read_only_fields = ("id", "created_by", "created_at", "updated_at")
+        read_only_fields = ("id", "revised_from", "created_by", "created_at", "updated_at")
         list_serializer_class = FastListSerializer  # lists: the same output, less CPU
         # No UniqueTogetherValidator from the model's constraints: span_create returns the
         # identical live span instead of failing, and it checks everything else itself.

@@ -273,7 +273,16 @@ def span_update(*, span: Span, version: int | None = None, user=None, **changes)
         values,
         user=user,
         action=lambda changed, current: history.span_action(changed, current),
+        derived=_review_done,
     )
+
+
+def _review_done(changed: dict, current: Span) -> dict:
+    """A span back in review for its changed words leaves review once an editor accepts or
+    rejects it, or places it anew: its accepted words are then history."""
+    if current.revised_from and changed.keys() & {"status", "start", "end"}:
+        return {"revised_from": ""}
+    return {}
 
 
 def span_check(*, span: Span, **changes) -> None:
@@ -619,6 +628,7 @@ def span_restore(
         confidence=data["confidence"],
         note=data["note"],
         proposal=data.get("proposal") or {},  # entries written before it existed lack it
+        revised_from=data.get("revised_from", ""),  # entries before it existed lack it
         created_by_id=_user_id(data["created_by"]),
         version=data["version"] + 1,
     )
@@ -1079,6 +1089,7 @@ class ReanchorReport:
     moved: int = 0
     orphaned: int = 0
     already_orphaned: int = 0
+    to_review: int = 0  # of the moved: accepted quotes and claims whose words changed
 
     def as_dict(self) -> dict:
         return {
@@ -1086,6 +1097,7 @@ class ReanchorReport:
             "moved": self.moved,
             "orphaned": self.orphaned,
             "already_orphaned": self.already_orphaned,
+            "to_review": self.to_review,
         }
 
 
@@ -1127,9 +1139,15 @@ def spans_reanchor(*, article: Article, old_body: str, user=None) -> ReanchorRep
         ):
             if span.status in LIVE_STATUSES:
                 places.add(key)
+            action, bucket = HistoryAction.MOVED, moved
+            if _words_changed(span, result.text):
+                # Accepted words are what a newsroom publishes: changed ones need a second
+                # look, with the words that were accepted kept beside the new ones.
+                span.revised_from = span.revised_from or span.text
+                span.status = SpanStatus.SUGGESTED
+                action = HistoryAction.CHANGED
             span.start, span.end, span.text = result.start, result.end, result.text
             span.prefix, span.suffix = context(body, result.start, result.end)
-            action, bucket = HistoryAction.MOVED, moved
         else:
             span.status = SpanStatus.ORPHANED
             action, bucket = HistoryAction.ORPHANED, orphaned
@@ -1146,7 +1164,17 @@ def spans_reanchor(*, article: Article, old_body: str, user=None) -> ReanchorRep
     if moved or orphaned:
         _update_rows(
             [*moved, *orphaned],
-            ["start", "end", "text", "prefix", "suffix", "status", "version", "updated_at"],
+            [
+                "start",
+                "end",
+                "text",
+                "prefix",
+                "suffix",
+                "status",
+                "revised_from",
+                "version",
+                "updated_at",
+            ],
         )
     history.record_many(entries)
     return ReanchorReport(
@@ -1154,4 +1182,17 @@ def spans_reanchor(*, article: Article, old_body: str, user=None) -> ReanchorRep
         moved=len(moved),
         orphaned=len(orphaned),
         already_orphaned=len(spans) - len(live),
+        to_review=sum(entry.action == HistoryAction.CHANGED for entry in entries),
     )
+
+
+# Kinds whose words are the point: a changed quote is another quote, a changed claim
+# another claim. A mention names an entity whatever its spelling.
+REVIEWED_WORDS = (SpanKind.QUOTE, SpanKind.CLAIM)
+
+
+def _words_changed(span: Span, new_text: str) -> bool:
+    """An accepted quote or claim (or one already back in review) whose text is not the same."""
+    if span.kind not in REVIEWED_WORDS or new_text == span.text:
+        return False
+    return span.status == SpanStatus.ACCEPTED or bool(span.revised_from)

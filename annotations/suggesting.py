@@ -442,6 +442,7 @@ def suggestions_accept_all(*, article: Article, kind: str, user=None) -> int:
     now = timezone.now()
     for span in spans:
         span.status = SpanStatus.ACCEPTED
+        span.revised_from = ""  # reviewed: changed words are accepted too
         span.version += 1
         span.updated_at = now
         entries.append(
@@ -454,7 +455,9 @@ def suggestions_accept_all(*, article: Article, kind: str, user=None) -> int:
             )
         )
     Span.objects.bulk_update(
-        spans, ["status", "entity", "claim", "version", "updated_at"], batch_size=500
+        spans,
+        ["status", "entity", "claim", "revised_from", "version", "updated_at"],
+        batch_size=500,
     )
     history.record_many(entries)
     return len(spans)
@@ -472,6 +475,7 @@ def suggestions_reject_all(*, article: Article, kind: str, user=None) -> int:
     for span in spans:
         before = snapshot(span)
         span.status = SpanStatus.REJECTED
+        span.revised_from = ""
         span.version += 1
         span.updated_at = now
         entries.append(
@@ -481,7 +485,7 @@ def suggestions_reject_all(*, article: Article, kind: str, user=None) -> int:
         )
     # The rows are locked: every version is exactly one more than read.
     Span.objects.filter(pk__in=[span.pk for span in spans]).update(
-        status=SpanStatus.REJECTED, version=F("version") + 1, updated_at=now
+        status=SpanStatus.REJECTED, revised_from="", version=F("version") + 1, updated_at=now
     )
     history.record_many(entries)
     return len(spans)

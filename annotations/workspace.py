@@ -131,6 +131,7 @@ _SPAN_COLUMNS = (
     "claim__verdict",
     "claim__claimant__name",
     "proposal",
+    "revised_from",
 )
 
 
@@ -197,6 +198,7 @@ class WorkspaceSpan:
     claim: ClaimRef | None
     kind_label: str
     proposal: dict  # what the suggester proposed (annotations.proposals)
+    revised_from: str = ""  # the accepted words a revision changed (back in review)
 
     @property
     def id(self) -> int:
@@ -278,6 +280,7 @@ def workspace_span_rows(rows) -> list[WorkspaceSpan]:
                 claim,
                 kinds.get(kind, kind),
                 row[21] or {},
+                row[22],
             )
         )
     return result
@@ -338,6 +341,9 @@ class Suggestion:
     @property
     def title(self) -> str:
         kind = self.span.get_kind_display()
+        if self.span.revised_from:
+            title = f"{kind} with words changed by a revision"
+            return f"{title} — {self.name}" if self.name else title
         if self.indirect:
             kind = "Indirect quote"
         if self.name:
@@ -681,6 +687,7 @@ _SHOWN = {
     HistoryObject.SPAN: (
         ("place", "Place"),
         ("text", "Text"),
+        ("revised_from", "Accepted text"),
         ("status", "Status"),
         ("speaker", "Speaker"),
         ("entity", "Entity"),

@@ -416,6 +416,8 @@ class Revised:
         )
         if counts.orphaned:
             text += " (see the article's orphans)"
+        if counts.to_review:
+            text += f"; {counts.to_review} accepted quotes or claims changed words: back to review"
         return text
 
 
