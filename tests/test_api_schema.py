@@ -142,6 +142,7 @@ def test_span_schema_has_the_documented_fields(schema_json):
         "origin",
         "note",
         "proposal",
+        "revised_from",
         "confidence",
         "version",
         "prefix",

@@ -315,6 +315,7 @@ def row(
     claim=NO_CLAIM,
     text=None,
     proposal=None,
+    revised_from="",
 ):
     start, end = place
     text = BODY[start:end] if text is None else text
@@ -332,6 +333,7 @@ def row(
         *entity,
         *claim,
         proposal or {},
+        revised_from,
     )
 
 
