@@ -248,3 +248,38 @@ def test_a_10000_character_title_is_refused_with_the_limit(admin_client):
         )
     ]
     assert Article.objects.count() == before
+
+
+@pytest.mark.parametrize(("length", "saved"), [(500, True), (501, False), (10_000, False)])
+def test_admin_title_edit_has_the_same_limit(admin_client, length, saved):
+    article = Article.objects.create(
+        title="Short", body="Body.", original="Short\n\nBody.", content_hash="c" * 64
+    )
+    data = {
+        "title": "t" * length,
+        "source": "",
+        "url": "",
+        "published_at_0": "",
+        "published_at_1": "",
+        "revisions-TOTAL_FORMS": "0",
+        "revisions-INITIAL_FORMS": "0",
+    }
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    response = admin_client.post(url, data)
+    article.refresh_from_db()
+    if saved:
+        assert response.status_code == 302
+        assert len(article.title) == 500
+    else:
+        assert response.status_code == 200
+        [error] = response.context["adminform"].form.errors["title"]
+        assert error == f"Ensure this value has at most 500 characters (it has {length})."
+        assert article.title == "Short"
+
+
+def test_the_database_refuses_an_over_long_title():
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Article.objects.create(title="t" * 501, body="B.", original="B.", content_hash="d" * 64)
+    assert Article.objects.count() == 0
