@@ -101,12 +101,14 @@ def test_corrected_seed_keeps_moves_and_orphans_but_loses_nothing(annotated, edi
     # Before the inserted paragraph: where it was.
     assert (now("kept").start, now("kept").text) == (spans["kept"].start, KEPT_QUOTE)
     assert (now("claim").start, now("claim").version) == (spans["claim"].start, 1)
-    # A word changed inside the quote: moved, with the new wording.
+    # A word changed inside the quote: moved, with the new wording, and back in review with
+    # the words that were accepted (issue 14: a newsroom cannot publish it unchecked).
     assert (
         now("word").text
         == "“We know that Israel will take every precaution it can, just as we would"
     )
-    assert now("word").status == SpanStatus.ACCEPTED
+    assert now("word").status == SpanStatus.SUGGESTED
+    assert now("word").revised_from == spans["word"].text
     # After the inserted paragraph: moved by its length (and the deleted paragraph's).
     assert now("later").text == LATER_QUOTE
     assert now("later").start != spans["later"].start
@@ -139,6 +141,7 @@ def test_corrected_seed_keeps_moves_and_orphans_but_loses_nothing(annotated, edi
         "moved": revision.report["moved"],
         "orphaned": 2,
         "already_orphaned": 0,
+        "to_review": 1,
     }
     assert revision.report["moved"] >= 3
     assert report.message.startswith(f"revision 2: {revision.report['kept']} annotations kept")
