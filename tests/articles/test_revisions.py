@@ -152,9 +152,11 @@ def test_corrected_seed_keeps_moves_and_orphans_but_loses_nothing(annotated, edi
     assert orphaned.before["status"] == SpanStatus.ACCEPTED
     assert orphaned.after["status"] == SpanStatus.ORPHANED
     assert orphaned.user == editor
-    moved = HistoryEntry.objects.get(action=HistoryAction.MOVED, object_id=spans["word"].pk)
-    assert moved.before["text"] == WORD_QUOTE
-    assert moved.after["text"].endswith("every precaution it can, just as we would")
+    changed = HistoryEntry.objects.get(action=HistoryAction.CHANGED, object_id=spans["word"].pk)
+    assert changed.before["text"] == WORD_QUOTE
+    assert changed.after["text"].endswith("every precaution it can, just as we would")
+    assert (changed.before["status"], changed.after["status"]) == ("accepted", "suggested")
+    assert changed.after["revised_from"] == WORD_QUOTE
 
 
 def test_same_corrected_file_again_changes_nothing(annotated, editor):

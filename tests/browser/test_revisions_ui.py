@@ -69,7 +69,9 @@ def test_a_corrected_article_keeps_every_annotation(page, live_server, screensho
     assert revised.revision == 2
     for span in (precautions, isis, mention):
         span.refresh_from_db()
-    assert precautions.status == SpanStatus.ACCEPTED
+    # Its words changed: back in review, the accepted words kept beside the new ones.
+    assert precautions.status == SpanStatus.SUGGESTED
+    assert precautions.revised_from.startswith("We know that Israel will take all the precautions")
     assert precautions.text.startswith("We know that Israel will take every precaution it can")
     assert isis.status == SpanStatus.ORPHANED
     assert revised.body[mention.start : mention.end] == "Hezbollah"
@@ -80,6 +82,9 @@ def test_a_corrected_article_keeps_every_annotation(page, live_server, screensho
     assert page.locator("#article-text").evaluate("e => e.textContent") == revised.body
     moved = page.locator(f'mark[data-span-id="{precautions.pk}"]')
     expect(moved.first).to_contain_text("take every precaution it can")
+    review = page.locator(f'#suggestions [data-suggestion="{precautions.pk}"]')
+    expect(review).to_contain_text("changed")
+    expect(review.locator("del")).to_contain_text("take all the precautions it can")
     expect(page.locator(f'mark[data-span-id="{isis.pk}"]')).to_have_count(0)
     orphans = page.locator("#orphans")
     expect(orphans).to_contain_text("Orphaned annotations")
@@ -120,7 +125,7 @@ def test_a_corrected_article_keeps_every_annotation(page, live_server, screensho
     expect(revisions).to_contain_text("1 orphaned")
     rows = page.locator(".history-row")
     expect(rows.filter(has_text="Orphaned by a revision")).to_have_count(1)
-    expect(rows.filter(has_text="Moved by a revision").first).to_be_visible()
+    expect(rows.filter(has_text="Words changed by a revision")).to_have_count(1)
     deleted = rows.filter(has=page.locator(".action-deleted")).filter(has_text="Hezbollah")
     expect(deleted).to_have_count(1)
     expect(deleted).to_contain_text("Entity")  # the previous values it had
