@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0006_entity_name_rules'),
+        ('annotations', '0008_entity_name_rules'),
         ('articles', '0005_title_max_length'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0005_history_no_single_fk_indexes'),
+        ('annotations', '0007_span_note_to_proposal'),
     ]
 
     operations = [
