@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from annotations import services, suggesting
 from annotations.models import (
@@ -220,7 +221,9 @@ def test_suggest_costs_a_fixed_number_of_queries(seeds, known, django_assert_max
     with django_assert_max_num_queries(10):
         report = suggesting.article_suggest(article=seeds[DAILY])
     assert report.created > 80
-    with django_assert_max_num_queries(7):  # the gazetteer is cached now
+    # The gazetteer is cached now. SQLite splits the insert at 999 parameters: ~47 rows of
+    # 21 columns an INSERT (revised_from made it 21), so one more for this article there.
+    with django_assert_max_num_queries(7 if connection.vendor == "postgresql" else 8):
         report = suggesting.article_suggest(article=seeds[WION])
     assert report.created > 40
 
