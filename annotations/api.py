@@ -41,10 +41,7 @@ from newsdesk.api import (
     CursorPagination,
     JSONLinesRenderer,
     PageNumberPagination,
-    RowListMixin,
     StableOrderingFilter,
-    fast_data,
-    row_exists,
 )
 from newsdesk.api_views import ConflictSerializer
 
@@ -122,7 +119,7 @@ class SpanViewSet(
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
-    RowListMixin,
+    mixins.ListModelMixin,
     _SpanListBase,
 ):
     """Quotes, mentions and claims: stretches of an article's body."""
@@ -154,7 +151,7 @@ class SpanViewSet(
             user=request.user,
         )
         return Response(
-            fast_data(SpanSerializer, span),
+            self.get_serializer(span).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -268,7 +265,7 @@ def _parent_param(name: str, what: str) -> OpenApiParameter:
 
 # Spans under a parent in the URL: a missing parent is a 404, not an empty page. (A comment,
 # not a docstring: drf-spectacular would copy a docstring into every subclass's description.)
-class _NestedSpanList(RowListMixin, _SpanListBase):
+class _NestedSpanList(mixins.ListModelMixin, _SpanListBase):
     parent_model = None  # Article or Entity
     parent_kwarg = ""  # the URL kwarg that holds its id
     select = None  # the selector that takes the parent's id
@@ -276,14 +273,10 @@ class _NestedSpanList(RowListMixin, _SpanListBase):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
             return selectors.api_span_list().none()
-        return self.list_queryset(**self.list_arguments())
-
-    def list_arguments(self) -> dict:
-        what = self.parent_model._meta.model_name
-        return {"parent_id": _existing(self.parent_model, self.kwargs[self.parent_kwarg], what)}
-
-    def list_queryset(self, *, parent_id: int):
-        return type(self).select(parent_id)
+        pk = int(self.kwargs[self.parent_kwarg])
+        if not self.parent_model.objects.filter(pk=pk).exists():
+            raise Http404(f"No {self.parent_model._meta.model_name} with id {pk}.")
+        return type(self).select(pk)
 
 
 @extend_schema_view(
@@ -328,12 +321,6 @@ class EntityMentionViewSet(_NestedSpanList):
     @staticmethod
     def select(entity_id):
         return selectors.api_entity_mentions(entity_id=entity_id)
-
-
-def _existing(model, pk, what: str) -> int:
-    if not row_exists(model, int(pk)):
-        raise Http404(f"No {what} with id {pk}.")
-    return int(pk)
 
 
 # --- entities ----------------------------------------------------------------------------------
@@ -489,7 +476,7 @@ class EntityViewSet(viewsets.ModelViewSet):
     partial_update=extend_schema(summary="Change a claim (a new verdict records the reviewer)"),
     destroy=extend_schema(summary="Delete a claim and the spans that state it"),
 )
-class ClaimViewSet(RowListMixin, viewsets.ModelViewSet):
+class ClaimViewSet(viewsets.ModelViewSet):
     """Checkable statements with verdicts; spans in articles state them."""
 
     serializer_class = ClaimSerializer

@@ -16,7 +16,6 @@ from annotations.models import (
 )
 from annotations.selectors import SPAN_API_FIELDS
 from articles.models import Article
-from newsdesk.api import FastListSerializer
 
 VERSION_HELP = (
     "Incremented on every change. Send the version you read with an update: if someone "
@@ -151,7 +150,6 @@ class SpanSerializer(_ImmutableMixin, serializers.ModelSerializer):
         model = Span
         fields = SPAN_API_FIELDS
         read_only_fields = ("id", "revised_from", "created_by", "created_at", "updated_at")
-        list_serializer_class = FastListSerializer  # lists: the same output, less CPU
         # No UniqueTogetherValidator from the model's constraints: span_create returns the
         # identical live span instead of failing, and it checks everything else itself.
         validators: list = []
@@ -195,7 +193,6 @@ class EntitySerializer(serializers.ModelSerializer):
             "updated_at",
         )
         read_only_fields = ("id", "created_at", "updated_at")
-        list_serializer_class = FastListSerializer
 
 
 class ClaimSerializer(serializers.ModelSerializer):
@@ -232,7 +229,6 @@ class ClaimSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         )
-        list_serializer_class = FastListSerializer
 
 
 class HistoryEntrySerializer(serializers.ModelSerializer):

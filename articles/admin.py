@@ -174,7 +174,13 @@ class ArticleAdmin(admin.ModelAdmin):
         """A corrected text for the article: a new revision, its annotations re-anchored."""
         article = self.get_object(request, object_id)
         if article is None:
-            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+            # What the admin's own change view does for an id no article has.
+            self.message_user(
+                request,
+                f"Article with ID “{object_id}” doesn’t exist. Perhaps it was deleted?",
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(reverse("admin:index", current_app=self.admin_site.name))
         if not self.has_change_permission(request, article):
             raise PermissionDenied
         change_url = reverse("admin:articles_article_change", args=[article.pk])

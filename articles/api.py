@@ -35,7 +35,6 @@ from newsdesk.api import (
     JSONLinesRenderer,
     PageNumberPagination,
     PlainTextRenderer,
-    RowListMixin,
     StableOrderingFilter,
 )
 from newsdesk.api_views import ErrorSerializer
@@ -100,7 +99,7 @@ _ID_MARK = 987654321987654321
     list=extend_schema(summary="List articles (without bodies), newest import first"),
     retrieve=extend_schema(summary="One article with its body"),
 )
-class ArticleViewSet(RowListMixin, viewsets.ReadOnlyModelViewSet):
+class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     """Imported articles. Import through the admin or `manage.py import_articles`."""
 
     filterset_class = ArticleFilter

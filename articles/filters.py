@@ -4,10 +4,10 @@ import django_filters
 
 from articles import selectors
 from articles.models import Article
-from newsdesk.api import DateTimeFilter, FilterSet
+from newsdesk.api import DateTimeFilter
 
 
-class ArticleFilter(FilterSet):
+class ArticleFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
         max_length=500,

@@ -3,7 +3,6 @@
 from rest_framework import serializers
 
 from articles.models import Article
-from newsdesk.api import FastListSerializer
 
 _LIST_FIELDS = (
     "id",
@@ -28,7 +27,6 @@ class ArticleListSerializer(serializers.ModelSerializer):
         model = Article
         fields = _LIST_FIELDS
         read_only_fields = _LIST_FIELDS
-        list_serializer_class = FastListSerializer  # the same output, less CPU
 
 
 class ArticleSerializer(serializers.ModelSerializer):

@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.views import defaults
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import build_media_type_object, is_list_serializer
 from rest_framework import exceptions, permissions
 from rest_framework import serializers as drf_serializers
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -48,10 +49,13 @@ VALIDATION_ERROR_SCHEMA = {
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema plus the error responses every operation can return."""
 
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction)
-        if direction != "response":
-            return responses
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is not None:
+            self.add_error_responses(operation["responses"])
+        return operation
+
+    def add_error_responses(self, responses: dict) -> None:
         view = self.view
         public = (
             any(isinstance(p, permissions.AllowAny) for p in view.get_permissions())
@@ -59,27 +63,44 @@ class AutoSchema(SpectacularAutoSchema):
         )
 
         def add(code: str, body, description: str) -> None:
-            if code not in responses:
-                response = self._get_response_for_code(body, code)
-                response["description"] = description
-                responses[code] = response
+            if code in responses:
+                return
+            if not isinstance(body, dict):
+                body = self.resolve_serializer(body, "response").ref
+            responses[code] = {
+                "content": {
+                    media_type: build_media_type_object(body)
+                    for media_type in self.map_renderers("media_type")
+                },
+                "description": description,
+            }
 
+        lists = self.lists()
         writes = self.method in {"POST", "PUT", "PATCH", "DELETE"}
         filtered = not getattr(view, "detail", True) and getattr(view, "filterset_class", None)
-        if writes or self._is_list_view() or filtered:
+        if writes or lists or filtered:
             add("400", VALIDATION_ERROR_SCHEMA, "Invalid input or filter values.")
         if not public:
             add("401", ErrorSerializer, "Not authenticated (send a session cookie or a token).")
             add("403", ErrorSerializer, "Authenticated, but the role does not allow this.")
         if "{" in self.path:
             add("404", ErrorSerializer, "No such object.")
-        if self._is_list_view() and self._get_paginator():
+        if lists and getattr(view, "pagination_class", None):
             add("404", ErrorSerializer, "Invalid cursor or page number.")
         if self.method in {"PUT", "PATCH", "DELETE"} and getattr(view, "versioned", False):
             add("409", ConflictSerializer, "Stale version: someone changed the object meanwhile.")
         if view.get_throttles():
             add("429", ErrorSerializer, "Too many requests; retry after the Retry-After seconds.")
-        return responses
+
+    def lists(self) -> bool:
+        """Whether the operation answers a list: a list action, or a list response declared
+        with ``@extend_schema`` (e.g. ``HistoryEntrySerializer(many=True)``)."""
+        declared = self.get_response_serializers()
+        if isinstance(declared, dict) and declared:
+            declared = declared[min(declared, key=str)]
+        if is_list_serializer(declared):
+            return True
+        return getattr(self.view, "action", None) == "list"
 
 
 # --- token ------------------------------------------------------------------------------------

@@ -498,14 +498,21 @@ class _Loader:
     def _flush(self) -> None:
         if self.batch:
             model = self.batch_model
-            fields = list(model._meta.concrete_fields)  # users' password: set unusable
-            connection = connections[self.using]
-            size = max(1, min(IMPORT_BATCH, connection.ops.bulk_batch_size(fields, self.batch)))
             manager = model._base_manager.db_manager(self.using)
-            for start in range(0, len(self.batch), size):
-                # raw=True: store the values as archived; bulk_create would stamp auto_now
-                # fields with the time of the import. (The same call Model.save_base makes.)
-                manager._insert(self.batch[start : start + size], fields=fields, raw=True)
+            # bulk_create stamps auto_now(_add) fields with the time of the import; the
+            # archived times are put back with bulk_update, which stamps nothing.
+            stamped = [
+                f
+                for f in model._meta.concrete_fields
+                if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            ]
+            archived = [[getattr(obj, f.attname) for f in stamped] for obj in self.batch]
+            manager.bulk_create(self.batch, batch_size=IMPORT_BATCH)
+            if stamped:
+                for obj, values in zip(self.batch, archived, strict=True):
+                    for f, value in zip(stamped, values, strict=True):
+                        setattr(obj, f.attname, value)
+                manager.bulk_update(self.batch, [f.name for f in stamped], batch_size=IMPORT_BATCH)
             self._insert_m2m()
         self.batch = []
         self.batch_m2m = []

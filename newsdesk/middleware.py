@@ -20,8 +20,7 @@ Database failure
     killed, a lock timeout) becomes a 503 with ``Retry-After`` — JSON under ``/api/``, a short
     page otherwise — instead of a traceback. Each service runs in one transaction, so the
     failed write left nothing behind; the broken connection is closed here, and the next
-    request connects afresh (a health check replaces one that died while idle for 5 s or
-    more: newsdesk/postgresql/base.py).
+    request connects afresh (Django's CONN_HEALTH_CHECKS replaces one that died while idle).
 """
 
 from __future__ import annotations

@@ -136,9 +136,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with a cheaper health check and timestamps read in C
-    # (newsdesk/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "newsdesk.postgresql"
     # PostgreSQL's default random_page_cost (4.0) prices an index lookup as a spinning disk
     # would. On SSDs, or with the working set in RAM, the planner then chose a sequential scan
     # of all claims to join a thousand spans to them: the workspace query took 16 ms instead

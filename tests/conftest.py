@@ -16,17 +16,6 @@ def _empty_cache(request):
         cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _no_list_plans():
-    """Compiled list plans (newsdesk.plans) are process-wide: each test starts without, so a
-    test that replaces a selector sees its queryset built."""
-    from newsdesk import plans
-
-    plans.clear()
-    yield
-    plans.clear()
-
-
 @pytest.fixture
 def editor(db):
     return factories.EditorFactory()

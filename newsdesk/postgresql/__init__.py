@@ -1,1 +1,0 @@
-"""Django's PostgreSQL backend, tuned (settings.DATABASES uses it for postgres:// URLs)."""
