@@ -96,17 +96,18 @@ class EntityAliasInline(admin.TabularInline):
 class EntityAdminForm(VersionedForm):
     class Meta:
         model = Entity
-        fields = ["name", "kind", "description", "external_id"]
+        fields = ["name", "kind", "description", "external_id", "gender", "role", "affiliation"]
 
 
-ENTITY_FIELDS = ("name", "kind", "description", "external_id")
+ENTITY_FIELDS = ("name", "kind", "description", "external_id", "gender", "role", "affiliation")
 
 
 @admin.register(Entity)
 class EntityAdmin(ServiceAdmin):
     form = EntityAdminForm
-    list_display = ["name", "kind", "external_id", "updated_at"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "gender", "role", "external_id", "updated_at"]
+    list_filter = ["kind", "gender", "role"]
+    raw_id_fields = ["affiliation"]
     search_fields = ["name", "folded", "aliases__folded", "external_id"]
     readonly_fields = ["created_by", "created_at", "updated_at", "version"]
     inlines = [EntityAliasInline]
