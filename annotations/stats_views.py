@@ -174,7 +174,11 @@ def stats_page(request):
     split = form.split_by()
     where = _scope_query(scope)
 
-    speakers = stats.quote_table(group_by="speaker", scope=scope, limit=TOP_SPEAKERS)
+    # People only: quotes without a speaker are said apart. (The limit is applied to the rows
+    # in Python anyway: the query groups every speaker.)
+    speakers = stats.quote_table(group_by="speaker", scope=scope)
+    unattributed = next((r.count for r in speakers.rows if r.key == stats.NONE), 0)
+    speakers.rows = [r for r in speakers.rows if r.key != stats.NONE][:TOP_SPEAKERS]
     outlets = stats.quote_table(group_by="source", split_by=split, scope=scope)
     by_gender = stats.quote_table(group_by="month", split_by="gender", scope=scope)
     by_role = stats.quote_table(group_by="month", split_by="role", scope=scope)
@@ -184,7 +188,8 @@ def stats_page(request):
     charts = {
         "speakers": _chart(
             speakers,
-            lambda row: None if row.key == stats.NONE else _articles_url(**where, speaker=row.key),
+            lambda row: _articles_url(**where, speaker=row.key),
+            unattributed=unattributed,
             csv=_csv_url("api-stats-quotes", scope, group_by="speaker"),
         ),
         "outlets": _chart(

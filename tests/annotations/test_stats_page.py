@@ -73,8 +73,8 @@ def test_every_figure_on_the_page(viewer_client, archive):
         ["Ben Okafor", "2", "22.2 %"],
         ["Cleo Park", "1", "11.1 %"],
         ["Dan Frost", "1", "11.1 %"],
-        ["No speaker", "1", "11.1 %"],
     ]
+    assert "And 1 quote without a speaker." in response.content.decode()
     assert html.tables["outlets"] == [
         ["Outlet", "Woman", "Man", "Non-binary", "Unknown", "No speaker", "Quotes", "Share"],
         [DAILY, "3", "1", "1", "0", "0", "5", "55.6 %"],
@@ -112,7 +112,8 @@ def test_every_figure_on_the_page(viewer_client, archive):
         re.S,
     )
     assert json.loads(embedded[1]) == json.loads(json.dumps(data))
-    assert [r["count"] for r in data["speakers"]["rows"]] == [4, 2, 1, 1, 1]
+    assert [r["count"] for r in data["speakers"]["rows"]] == [4, 2, 1, 1]
+    assert data["speakers"]["unattributed"] == 1
     assert data["shares"]["rows"][0]["shares"] == [0.6, 0.6, 0.4, 0.0, 0.0]
 
 
