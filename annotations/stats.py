@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.functions import TruncMonth
 
 from annotations.models import Gender, Role, Span, SpanKind, SpanStatus, Verdict
@@ -274,14 +274,17 @@ _BLOCK_WORDS = 3  # a quote is compared with those of the same speaker sharing a
 def quote_reuse(*, scope: Scope = Scope(), limit: int = 100) -> list[Reuse]:
     """Quotes that appear in two or more articles, most articles first.
 
-    Two quotes of the same speaker in different articles are the same quote when
-    `matching.quote_similarity` (the score of the quote-match check, spans/<id>/matches/)
-    is at least `matching.MATCH`. Only quotes sharing one of their three longest words are
-    compared; matches chain (a ~ b, b ~ c: one quote in three articles).
+    A quote is taken up again when a later quote of the same speaker (quotes without a
+    speaker are left out), in another article, scores at least `matching.MATCH` against its
+    first appearance with `matching.quote_similarity`, the score of the quote-match check
+    (spans/<id>/matches/). Quotes are visited in order of publication; each is compared with
+    the first appearances of the same speaker sharing one of its three longest words, and
+    joins the earliest that matches, or is a first appearance itself.
     """
     rows = list(
         scoped_spans(SpanKind.QUOTE, scope)
-        .order_by()
+        .filter(speaker__isnull=False)  # "the same quote" is the same person's words
+        .order_by(F("article__published_at").asc(nulls_last=True), "article_id", "start", "pk")
         .values_list(
             "pk",
             "article_id",
@@ -293,59 +296,57 @@ def quote_reuse(*, scope: Scope = Scope(), limit: int = 100) -> list[Reuse]:
             "speaker__name",
         )
     )
-    normal = [matching.normalise(row[5]) for row in rows]
-    blocks: dict[tuple, list[int]] = defaultdict(list)
-    for i, row in enumerate(rows):
-        words = sorted({w for w in normal[i].split() if len(w) >= 4}, key=lambda w: (-len(w), w))
-        for word in words[:_BLOCK_WORDS]:
-            blocks[(row[6], word)].append(i)
-
-    parent = list(range(len(rows)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    compared: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        for x, i in enumerate(members):
-            for j in members[x + 1 :]:
-                if rows[i][1] == rows[j][1] or root(i) == root(j) or (i, j) in compared:
-                    continue
-                compared.add((i, j))
-                if matching.quote_similarity(rows[i][5], rows[j][5]) >= matching.MATCH:
-                    parent[root(j)] = root(i)
-
+    normalised: dict[str, str] = {}  # the same words in many articles: normalise once
+    group_of: dict[tuple, int] = {}  # (speaker, normalised words) -> the group's first row
+    leaders: dict[tuple, list[int]] = defaultdict(list)  # (speaker, word) -> first rows
     groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(rows)):
-        groups[root(i)].append(i)
+    for i, row in enumerate(rows):
+        text, speaker = row[5], row[6]
+        if text not in normalised:
+            normalised[text] = matching.normalise(text)
+        words = normalised[text]
+        key = (speaker, words)
+        if key not in group_of:  # words not seen from this speaker yet: score them
+            longest = sorted({w for w in words.split() if len(w) >= 4}, key=lambda w: (-len(w), w))
+            blocks = [(speaker, w) for w in longest[:_BLOCK_WORDS]]
+            candidates = sorted({leader for block in blocks for leader in leaders[block]})
+            found = next(
+                (
+                    leader
+                    for leader in candidates
+                    if matching.normalised_similarity(normalised[rows[leader][5]], words)
+                    >= matching.MATCH
+                ),
+                None,
+            )
+            if found is None:
+                found = i
+                for block in blocks:
+                    leaders[block].append(i)
+            group_of[key] = found
+        groups[group_of[key]].append(i)
+
     found = []
-    for members in groups.values():
+    for leader, members in groups.items():
         if len({rows[i][1] for i in members}) < 2:
             continue
-        appearances = sorted(
-            (
-                Appearance(
-                    span_id=rows[i][0],
-                    article_id=rows[i][1],
-                    title=rows[i][2],
-                    source=rows[i][3],
-                    published_at=rows[i][4],
-                    text=rows[i][5],
-                )
-                for i in members
-            ),
-            key=lambda a: (a.published_at is None, a.published_at or dt.datetime.min, a.span_id),
-        )
-        first = members[0]
+        appearances = [
+            Appearance(
+                span_id=rows[i][0],
+                article_id=rows[i][1],
+                title=rows[i][2],
+                source=rows[i][3],
+                published_at=rows[i][4],
+                text=rows[i][5],
+            )
+            for i in members
+        ]
         found.append(
             Reuse(
-                speaker_id=rows[first][6],
-                speaker_name=rows[first][7] or "",
+                speaker_id=rows[leader][6],
+                speaker_name=rows[leader][7] or "",
                 appearances=appearances,
-                words_differ=len({normal[i] for i in members}) > 1,
+                words_differ=len({normalised[rows[i][5]] for i in members}) > 1,
             )
         )
     found.sort(key=lambda r: (-r.articles, r.first.published_at is None, r.first.span_id))

@@ -28,8 +28,12 @@ class ArticleFilterForm(forms.Form):
         required=False, label="Published before", widget=forms.DateInput(attrs={"type": "date"})
     )
     # Set by links (the stats page, an entity's page): shown as a removable chip.
-    speaker = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    entity = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    speaker = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+    entity = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, sources: list[str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -45,7 +45,9 @@
   }
 
   function hover(event, elements) {
-    event.native.target.style.cursor = elements.length ? "pointer" : "default";
+    if (event.native && event.native.target) {
+      event.native.target.style.cursor = elements.length ? "pointer" : "default";
+    }
   }
 
   function base(extra) {
