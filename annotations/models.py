@@ -271,6 +271,12 @@ class Span(models.Model):
             # entities/<id>/quotes/ and spans?speaker=
             models.Index(fields=["speaker", "-created_at", "-id"], name="span_speaker_idx"),
             models.Index(fields=["claim"], name="span_claim_idx"),
+            # Articles with orphaned spans (?status=orphaned): small, like the one above.
+            models.Index(
+                fields=["article"],
+                condition=Q(status=SpanStatus.ORPHANED),
+                name="span_orphaned_idx",
+            ),
             # Statistics (annotations/stats.py): quotes or claims of a status, grouped by
             # speaker or claim and joined to their article, read from the index alone.
             models.Index(

@@ -174,7 +174,7 @@ def _table(kind: str, group_by: str, split_by: str, scope: Scope, limit: int | N
     if "month" in (group_by, split_by):
         spans = spans.annotate(month=TruncMonth("article__published_at"))
     names = list(dict.fromkeys([*_fields(group_by, group), *_fields(split_by, split)]))
-    counted = spans.values(*names).annotate(n=Count("pk")).order_by()
+    counted = spans.values(*names).annotate(n=Count("*")).order_by()
 
     counts: dict[str, int] = defaultdict(int)
     labels: dict[str, str] = {}

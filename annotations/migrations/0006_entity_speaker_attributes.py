@@ -31,6 +31,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='span',
+            index=models.Index(condition=models.Q(('status', 'orphaned')), fields=['article'], name='span_orphaned_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='span',
             index=models.Index(fields=['kind', 'status', 'speaker', 'article', 'claim'], name='span_kind_status_stats_idx'),
         ),
         migrations.AddConstraint(

@@ -65,3 +65,19 @@ def test_import_stores_source_and_date():
     assert article.published_at == dt.datetime(2023, 10, 20, tzinfo=dt.UTC)
     assert article.body == "Text."
     assert "Source: Harbour Post" in article.original  # provenance keeps the file as it was
+
+
+@pytest.mark.django_db
+def test_a_revision_with_a_header_corrects_it_and_one_without_keeps_it():
+    from articles.models import Article
+
+    first = article_import(
+        name="story.txt", data=b"Title\nSource: Post\nPublished: 2023-01-02\nOne.\n"
+    )
+    article_import(name="story.txt", data=b"Title\nSource: Herald\nTwo.\n")
+    article = Article.objects.get(pk=first.article_id)
+    assert (article.source, article.revision) == ("Herald", 2)
+    assert article.published_at == dt.datetime(2023, 1, 2, tzinfo=dt.UTC)
+    article_import(name="story.txt", data=b"Title\nThree.\n")
+    article.refresh_from_db()
+    assert (article.source, article.revision, article.body) == ("Herald", 3, "Three.")
