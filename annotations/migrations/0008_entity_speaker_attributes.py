@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0005_history_no_single_fk_indexes'),
+        ('annotations', '0007_span_note_to_proposal'),
         ('articles', '0005_article_published_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
