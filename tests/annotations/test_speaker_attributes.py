@@ -111,3 +111,22 @@ def test_merging_organisations_keeps_members_affiliated(people):
     person.refresh_from_db()
     assert person.affiliation_id == org.pk
     assert not Entity.objects.filter(pk=twin.pk).exists()
+
+
+def test_admin_sets_attributes_through_the_service(admin_client, people):
+    from tests.annotations.test_admin import change_url, entity_form
+
+    person, org = people
+    data = entity_form(person, gender="man", role="expert", affiliation=org.pk)
+    assert admin_client.post(change_url("entity", person.pk), data).status_code == 302
+    person.refresh_from_db()
+    assert (person.gender, person.role, person.affiliation_id, person.version) == (
+        "man",
+        "expert",
+        org.pk,
+        2,
+    )
+    refused = entity_form(org, role="expert")  # an organisation has no role
+    assert admin_client.post(change_url("entity", org.pk), refused).status_code == 200
+    org.refresh_from_db()
+    assert org.role == Role.UNKNOWN
