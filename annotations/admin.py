@@ -98,6 +98,18 @@ class EntityAdminForm(VersionedForm):
         model = Entity
         fields = ["name", "kind", "description", "external_id", "gender", "role", "affiliation"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Not sent (e.g. a form from before these fields existed): keep what the row has.
+        for name in ("gender", "role"):
+            self.fields[name].required = False
+
+    def clean_gender(self):
+        return self.cleaned_data["gender"] or self.instance.gender
+
+    def clean_role(self):
+        return self.cleaned_data["role"] or self.instance.role
+
 
 ENTITY_FIELDS = ("name", "kind", "description", "external_id", "gender", "role", "affiliation")
 
