@@ -1,8 +1,7 @@
 """Query parameters of /api/articles/ (django-filter, so they appear in the OpenAPI schema)."""
 
 import django_filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from django_filters.constants import EMPTY_VALUES
 
 from annotations import stats
 from annotations.models import Entity, EntityKind, Verdict
@@ -11,9 +10,19 @@ from articles.models import Article
 from newsdesk.api import DateTimeFilter, FilterSet
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class _EntityIdFilter(django_filters.ModelChoiceFilter):
-    """An entity id (400 if no such entity of the queryset); the schema says integer."""
+class _ContainsEntityFilter(django_filters.ModelChoiceFilter):
+    """``?speaker=<id>`` / ``?entity=<id>``: articles whose accepted annotations name that
+    entity (annotations.stats); an id of no such entity is a 400. (field_name is the
+    article's id only so that the schema says integer: the filter is `contains`.)"""
+
+    def __init__(self, *args, contains: str, **kwargs):
+        super().__init__(*args, field_name="id", **kwargs)
+        self.contains = contains
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return stats.articles_containing(qs, **{self.contains: value.pk})
 
 
 class ArticleFilter(FilterSet):
@@ -37,14 +46,14 @@ class ArticleFilter(FilterSet):
         help_text="Published before (ISO 8601); leaves undated articles out.",
     )
     # What the article contains (accepted annotations; EXISTS subqueries, annotations.stats).
-    speaker = _EntityIdFilter(
+    speaker = _ContainsEntityFilter(
+        contains="speaker",
         queryset=Entity.objects.filter(kind=EntityKind.PERSON).only("pk"),
-        method="filter_contains",
         help_text="Id of a person: articles with an accepted quote by them.",
     )
-    entity = _EntityIdFilter(
+    entity = _ContainsEntityFilter(
+        contains="entity",
         queryset=Entity.objects.only("pk"),
-        method="filter_contains",
         help_text="Id of an entity: articles with an accepted mention of it.",
     )
     has = django_filters.MultipleChoiceFilter(
@@ -91,6 +100,4 @@ class ArticleFilter(FilterSet):
         return selectors.article_search(queryset, value)
 
     def filter_contains(self, queryset, name, value):
-        if name in ("speaker", "entity"):
-            value = value.pk
         return stats.articles_containing(queryset, **{name: value})
