@@ -96,17 +96,30 @@ class EntityAliasInline(admin.TabularInline):
 class EntityAdminForm(VersionedForm):
     class Meta:
         model = Entity
-        fields = ["name", "kind", "description", "external_id"]
+        fields = ["name", "kind", "description", "external_id", "gender", "role", "affiliation"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Not sent (e.g. a form from before these fields existed): keep what the row has.
+        for name in ("gender", "role"):
+            self.fields[name].required = False
+
+    def clean_gender(self):
+        return self.cleaned_data["gender"] or self.instance.gender
+
+    def clean_role(self):
+        return self.cleaned_data["role"] or self.instance.role
 
 
-ENTITY_FIELDS = ("name", "kind", "description", "external_id")
+ENTITY_FIELDS = ("name", "kind", "description", "external_id", "gender", "role", "affiliation")
 
 
 @admin.register(Entity)
 class EntityAdmin(ServiceAdmin):
     form = EntityAdminForm
-    list_display = ["name", "kind", "external_id", "updated_at"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "gender", "role", "external_id", "updated_at"]
+    list_filter = ["kind", "gender", "role"]
+    raw_id_fields = ["affiliation"]
     search_fields = ["name", "folded", "aliases__folded", "external_id"]
     readonly_fields = ["created_by", "created_at", "updated_at", "version"]
     inlines = [EntityAliasInline]

@@ -367,6 +367,7 @@ class EntityViewSet(viewsets.ModelViewSet):
                 description=data.get("description", ""),
                 external_id=data.get("external_id", ""),
                 user=self.request.user,
+                **{name: data[name] for name in services.SPEAKER_FIELDS if name in data},
             )
         except DjangoValidationError as error:
             raise _alias_errors(error) from None
@@ -377,7 +378,7 @@ class EntityViewSet(viewsets.ModelViewSet):
         entity = serializer.instance
         changes = {
             name: data[name]
-            for name in ("name", "kind", "description", "external_id")
+            for name in ("name", "kind", "description", "external_id", *services.SPEAKER_FIELDS)
             if name in data and data[name] != getattr(entity, name)
         }
         try:

@@ -5,7 +5,17 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from annotations import selectors
-from annotations.models import Claim, Entity, EntityKind, Span, SpanKind, SpanStatus, Verdict
+from annotations.models import (
+    Claim,
+    Entity,
+    EntityKind,
+    Gender,
+    Role,
+    Span,
+    SpanKind,
+    SpanStatus,
+    Verdict,
+)
 from articles.models import Article
 from newsdesk.api import DateTimeFilter, IdFilter
 
@@ -92,9 +102,12 @@ class EntityFilter(django_filters.FilterSet):
         ),
     )
 
+    gender = django_filters.ChoiceFilter(choices=Gender.choices, help_text="A speaker attribute.")
+    role = django_filters.ChoiceFilter(choices=Role.choices, help_text="A speaker attribute.")
+
     class Meta:
         model = Entity
-        fields = ["kind", "q"]
+        fields = ["kind", "q", "gender", "role"]
 
     def filter_q(self, queryset, name, value):
         return selectors.entity_search(queryset, value)

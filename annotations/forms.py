@@ -18,6 +18,8 @@ from annotations.models import (
     Claim,
     Entity,
     EntityKind,
+    Gender,
+    Role,
     Span,
     SpanKind,
     SpanStatus,
@@ -282,7 +284,22 @@ class EntityForm(forms.Form):
     kind = forms.ChoiceField(choices=EntityKind.choices)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     external_id = forms.CharField(required=False, max_length=100, label="External id")
+    # A person's speaker attributes: what an editor knows, never guessed (README).
+    gender = forms.ChoiceField(choices=Gender.choices, required=False)
+    role = forms.ChoiceField(choices=Role.choices, required=False)
+    affiliation = forms.ModelChoiceField(
+        queryset=Entity.objects.filter(kind=EntityKind.ORG).only("name").order_by("name", "id"),
+        required=False,
+        empty_label="None",
+        help_text="An organisation (ORG entity).",
+    )
     version = IntegerField(widget=forms.HiddenInput)
+
+    def clean_gender(self):
+        return self.cleaned_data["gender"] or Gender.UNKNOWN  # not sent for other kinds
+
+    def clean_role(self):
+        return self.cleaned_data["role"] or Role.UNKNOWN
 
     @staticmethod
     def initial_for(entity: Entity) -> dict:
@@ -291,6 +308,9 @@ class EntityForm(forms.Form):
             "kind": entity.kind,
             "description": entity.description,
             "external_id": entity.external_id,
+            "gender": entity.gender,
+            "role": entity.role,
+            "affiliation": entity.affiliation_id,
             "version": entity.version,
         }
 

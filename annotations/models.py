@@ -54,6 +54,28 @@ class Verdict(models.TextChoices):
     UNPROVEN = "unproven", "Unproven"
 
 
+class Gender(models.TextChoices):
+    """A PERSON's gender as an editor recorded it; never inferred (README, Who is quoted)."""
+
+    WOMAN = "woman", "Woman"
+    MAN = "man", "Man"
+    NONBINARY = "nonbinary", "Non-binary"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Role(models.TextChoices):
+    """The capacity in which a PERSON is quoted, as an editor recorded it."""
+
+    POLITICIAN = "politician", "Politician"
+    OFFICIAL = "official", "Official"
+    EXPERT = "expert", "Expert"
+    JOURNALIST = "journalist", "Journalist"
+    ADVOCATE = "advocate", "Advocate"
+    CITIZEN = "citizen", "Citizen"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
 def _choices_check(field: str, choices: type[models.TextChoices], name: str):
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
@@ -67,6 +89,28 @@ class Entity(models.Model):
     kind = models.CharField(max_length=10, choices=EntityKind.choices)
     description = models.TextField(blank=True)
     external_id = models.CharField(max_length=100, blank=True, help_text="e.g. a Wikidata QID")
+    # Speaker attributes (PERSON only), set by editors, for "who is quoted" statistics.
+    gender = models.CharField(
+        max_length=10,
+        choices=Gender.choices,
+        default=Gender.UNKNOWN,
+        help_text="PERSON only, as an editor recorded it; never inferred.",
+    )
+    role = models.CharField(
+        max_length=12,
+        choices=Role.choices,
+        default=Role.UNKNOWN,
+        help_text="PERSON only: the capacity in which they are quoted.",
+    )
+    affiliation = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        limit_choices_to={"kind": EntityKind.ORG},
+        help_text="PERSON only: the organisation (an ORG entity) they speak for.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -79,6 +123,14 @@ class Entity(models.Model):
         ordering = ["name", "id"]
         constraints = [
             _choices_check("kind", EntityKind, "%(app_label)s_%(class)s_kind_valid"),
+            _choices_check("gender", Gender, "%(app_label)s_%(class)s_gender_valid"),
+            _choices_check("role", Role, "%(app_label)s_%(class)s_role_valid"),
+            # Attributes of a speaker: other kinds keep the defaults.
+            models.CheckConstraint(
+                condition=Q(kind=EntityKind.PERSON)
+                | (Q(gender="unknown") & Q(role="unknown") & Q(affiliation__isnull=True)),
+                name="%(app_label)s_%(class)s_person_attributes",
+            ),
         ]
         indexes = [
             # Entity list filtered by kind, alphabetical.
@@ -244,6 +296,18 @@ class Span(models.Model):
                 fields=["-created_at", "-id"],
                 condition=~Q(revised_from=""),
                 name="span_revised_idx",
+            ),
+            # Articles with orphaned spans (?status=orphaned): small, like the one above.
+            models.Index(
+                fields=["article"],
+                condition=Q(status=SpanStatus.ORPHANED),
+                name="span_orphaned_idx",
+            ),
+            # Statistics (annotations/stats.py): quotes or claims of a status, grouped by
+            # speaker or claim and joined to their article, read from the index alone.
+            models.Index(
+                fields=["kind", "status", "speaker", "article", "claim"],
+                name="span_kind_status_stats_idx",
             ),
             # "has unreviewed suggestions" per article: small, since most spans are accepted.
             models.Index(

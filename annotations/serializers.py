@@ -9,7 +9,9 @@ from annotations.models import (
     Claim,
     Entity,
     EntityKind,
+    Gender,
     HistoryEntry,
+    Role,
     Span,
     SpanKind,
     SpanStatus,
@@ -170,6 +172,22 @@ class AliasNamesField(serializers.ListField):
 
 class EntitySerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=EntityKind.choices)
+    gender = serializers.ChoiceField(
+        choices=Gender.choices,
+        required=False,
+        help_text="PERSON only, as an editor records it (never inferred); default unknown.",
+    )
+    role = serializers.ChoiceField(
+        choices=Role.choices,
+        required=False,
+        help_text="PERSON only: the capacity in which they are quoted; default unknown.",
+    )
+    affiliation = serializers.PrimaryKeyRelatedField(
+        queryset=Entity.objects.filter(kind=EntityKind.ORG),
+        required=False,
+        allow_null=True,
+        help_text="PERSON only: id of the organisation (an ORG entity) they speak for.",
+    )
     aliases = AliasNamesField(
         required=False,
         max_length=100,
@@ -188,6 +206,9 @@ class EntitySerializer(serializers.ModelSerializer):
             "aliases",
             "description",
             "external_id",
+            "gender",
+            "role",
+            "affiliation",
             "version",
             "created_at",
             "updated_at",

@@ -25,9 +25,11 @@ from annotations.models import (
     Entity,
     EntityAlias,
     EntityKind,
+    Gender,
     HistoryAction,
     HistoryEntry,
     HistoryObject,
+    Role,
     Span,
     SpanKind,
     SpanStatus,
@@ -782,15 +784,23 @@ def entity_create(
     description: str = "",
     external_id: str = "",
     user=None,
+    **speaker,
 ) -> Entity:
+    """`speaker`: optional `gender`, `role`, `affiliation` (an ORG entity), for a PERSON."""
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": "An entity needs a name."}, code="invalid")
     _check_name(name, "name")
     if kind not in _entity_kinds():
         raise ValidationError({"kind": f"Unknown kind “{kind}”."}, code="invalid")
+    _speaker_check(kind, speaker, entity=None)
     entity = Entity.objects.create(
-        name=name, kind=kind, description=description, external_id=external_id, created_by=user
+        name=name,
+        kind=kind,
+        description=description,
+        external_id=external_id,
+        created_by=user,
+        **speaker,
     )
     for alias in aliases or []:
         _alias_add(entity=entity, name=alias)
@@ -811,7 +821,7 @@ def _entity_kinds() -> list[str]:
 
 @transaction.atomic
 def entity_update(*, entity: Entity, version: int | None = None, user=None, **changes) -> Entity:
-    allowed = {"name", "kind", "description", "external_id"}
+    allowed = {"name", "kind", "description", "external_id", *SPEAKER_FIELDS}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(f"Cannot change {', '.join(sorted(unknown))}.", code="invalid")
@@ -823,7 +833,41 @@ def entity_update(*, entity: Entity, version: int | None = None, user=None, **ch
         changes["folded"] = fold(changes["name"])
     if "kind" in changes and changes["kind"] not in _entity_kinds():
         raise ValidationError({"kind": f"Unknown kind “{changes['kind']}”."}, code="invalid")
+    kind = changes.get("kind", entity.kind)
+    current = {name: getattr(entity, name) for name in SPEAKER_FIELDS}
+    _speaker_check(kind, {**current, **_speaker_only(changes)}, entity=entity)
     return _versioned_update(Entity, entity, version, changes, user=user)
+
+
+# What editors say about a PERSON as a speaker; statistics group quotes by them.
+SPEAKER_FIELDS = ("gender", "role", "affiliation")
+
+
+def _speaker_only(values: dict) -> dict:
+    return {name: value for name, value in values.items() if name in SPEAKER_FIELDS}
+
+
+def _speaker_check(kind: str, values: dict, *, entity: Entity | None) -> None:
+    """Gender, role and affiliation are a PERSON's, set by an editor; an affiliation is an
+    ORG entity. The database checks the first rule too (entity_person_attributes)."""
+    gender = values.get("gender", Gender.UNKNOWN)
+    role = values.get("role", Role.UNKNOWN)
+    affiliation = values.get("affiliation")
+    errors = {}
+    if gender not in Gender.values:
+        errors["gender"] = f"Unknown gender “{gender}”."
+    if role not in Role.values:
+        errors["role"] = f"Unknown role “{role}”."
+    if affiliation is not None:
+        if not isinstance(affiliation, Entity) or affiliation.kind != EntityKind.ORG:
+            errors["affiliation"] = "An affiliation is an organisation (an ORG entity)."
+        elif entity is not None and affiliation.pk == entity.pk:
+            errors["affiliation"] = "An entity cannot be its own affiliation."
+    speaker_set = gender != Gender.UNKNOWN or role != Role.UNKNOWN or affiliation is not None
+    if kind != EntityKind.PERSON and speaker_set:
+        errors.setdefault("kind", "Only a person (kind PERSON) has a gender, role or affiliation.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
 
 
 @transaction.atomic
@@ -941,6 +985,8 @@ def entity_merge(
     Span.objects.filter(entity=drop).update(entity=keep, version=F("version") + 1)
     Span.objects.filter(speaker=drop).update(speaker=keep, version=F("version") + 1)
     Claim.objects.filter(claimant=drop).update(claimant=keep, version=F("version") + 1)
+    if keep.kind == EntityKind.ORG:  # its members now belong to the kept organisation
+        Entity.objects.filter(affiliation=drop).update(affiliation=keep)
     names = [drop.name, *drop.aliases.values_list("name", flat=True)]
     entries.append(
         history.entry(

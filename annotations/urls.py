@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations import views
+from annotations import stats_views, views
 
 urlpatterns = [
     path("articles/<int:article_id>/spans/new/", views.span_new, name="span-new"),
@@ -43,4 +43,5 @@ urlpatterns = [
     path("history/<int:pk>/restore/", views.history_restore, name="history-restore"),
     path("claims/", views.claim_list, name="claim-list"),
     path("claims/<int:pk>/", views.claim_review, name="claim-review"),
+    path("stats/", stats_views.stats_page, name="stats"),
 ]

@@ -595,7 +595,8 @@ def _entity_context(request, entity: Entity, **extra) -> dict:
 @require_GET
 @reader_required
 def entity_detail(request, pk: int):
-    entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), pk=pk)
+    entities = Entity.objects.select_related("affiliation").prefetch_related("aliases")
+    entity = get_object_or_404(entities, pk=pk)
     return render(request, "annotations/entity.html", _entity_context(request, entity))
 
 

@@ -560,7 +560,7 @@ def workspace_entity_exact(*, name: str, kind: str = "") -> Entity | None:
 
 
 def workspace_entity(*, pk: int) -> Entity:
-    return Entity.objects.prefetch_related("aliases").get(pk=pk)
+    return Entity.objects.select_related("affiliation").prefetch_related("aliases").get(pk=pk)
 
 
 def _entity_spans(**filters) -> QuerySet:

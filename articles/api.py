@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -24,9 +24,13 @@ from annotations.serializers import (
     SuggestReportSerializer,
     SuggestRequestSerializer,
 )
-from articles import selectors
+from articles import selectors, services
 from articles.filters import ArticleFilter
-from articles.serializers import ArticleListSerializer, ArticleSerializer
+from articles.serializers import (
+    ArticleListSerializer,
+    ArticleMetadataSerializer,
+    ArticleSerializer,
+)
 from newsdesk.api import (
     ID_REGEX,
     W3C_CONTENT_TYPE,
@@ -98,9 +102,17 @@ _ID_MARK = 987654321987654321
 @extend_schema_view(
     list=extend_schema(summary="List articles (without bodies), newest import first"),
     retrieve=extend_schema(summary="One article with its body"),
+    partial_update=extend_schema(
+        summary="Set an article's outlet (`source`) and date (`published_at`) (editors)",
+        request=ArticleMetadataSerializer,
+        responses=ArticleSerializer,
+    ),
 )
-class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
-    """Imported articles. Import through the admin or `manage.py import_articles`."""
+class ArticleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Imported articles. Import through the admin or `manage.py import_articles`; editors
+    can PATCH an article's `source` and `published_at` (its text changes only by revision)."""
+
+    http_method_names = ["get", "patch", "post", "head", "options"]
 
     filterset_class = ArticleFilter
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
@@ -115,7 +127,18 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.api_article_detail()
 
     def get_serializer_class(self):
+        if self.action == "partial_update":
+            return ArticleMetadataSerializer
         return ArticleListSerializer if self.action == "list" else ArticleSerializer
+
+    def partial_update(self, request, *args, **kwargs):
+        article = self.get_object()
+        payload = ArticleMetadataSerializer(article, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        article = services.article_metadata_update(
+            article=article, user=request.user, **payload.validated_data
+        )
+        return Response(ArticleSerializer(article, context=self.get_serializer_context()).data)
 
     def _export_parts(self):
         article = self.get_object()

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 
 DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
@@ -53,6 +54,9 @@ class CleanedArticle:
     original: str  # the decoded text exactly as imported (BOM stripped)
     content_hash: str  # sha256 of the normalised text: same content, same hash
     removals: tuple[Removal, ...] = field(default_factory=tuple)
+    # From the optional "Source: …" and "Published: 2023-10-12" lines right after the title.
+    source: str = ""
+    published: date | None = None
 
     @cached_property  # the import stores it and reports it
     def word_count(self) -> int:
@@ -95,11 +99,12 @@ class Cleaner:
                 f"limit is {self.max_title:,}. Put the title on a line of its own."
             )
 
+        source, published, first_body = _header(lines, title_index + 1)
         removals: list[Removal] = []
         kept: list[tuple[str, bool]] = []  # (paragraph, blank line before it)
         blank_before = False
         previous_key = title.casefold()
-        for number, raw in enumerate(lines[title_index + 1 :], start=title_index + 2):
+        for number, raw in enumerate(lines[first_body:], start=first_body + 1):
             line = raw.strip()
             if not line:
                 blank_before = True
@@ -130,6 +135,8 @@ class Cleaner:
             original=original,
             content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
             removals=tuple(removals),
+            source=source,
+            published=published,
         )
 
     def decode(self, data: bytes) -> str:
@@ -165,6 +172,44 @@ class Cleaner:
         if self.boilerplate_any is not None:
             return self.boilerplate_any.fullmatch(line) is not None
         return any(pattern.fullmatch(line) for pattern in self.boilerplate)
+
+
+_HEADER = re.compile(r"(source|published)\s*:\s*(.*)", re.IGNORECASE)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _header(lines: list[str], start: int) -> tuple[str, date | None, int]:
+    """(source, published date, index of the first body line): the optional "Source: …" and
+    "Published: 2023-10-12" lines right after the title (blank lines between them allowed),
+    each at most once; they are metadata, not text, so the body starts after them."""
+    found: dict[str, str] = {}
+    index = start
+    body_start = start
+    while index < len(lines):
+        line = lines[index].strip()
+        index += 1
+        if not line:
+            continue
+        match = _HEADER.fullmatch(line)
+        if match is None or match[1].lower() in found:
+            break
+        found[match[1].lower()] = " ".join(match[2].split())
+        body_start = index
+    published = None
+    if "published" in found:
+        value = found["published"]
+        try:
+            if not _DATE.fullmatch(value):
+                raise ValueError
+            published = date.fromisoformat(value)
+        except ValueError:
+            raise ArticleFileError(
+                f"“Published: {_short(value)}” is not a date; write it as 2023-10-12."
+            ) from None
+    source = found.get("source", "")
+    if len(source) > 200:  # Article.source's length
+        raise ArticleFileError("The “Source:” line is longer than 200 characters.")
+    return source, published, body_start
 
 
 def normalise(text: str) -> str:

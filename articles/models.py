@@ -17,7 +17,9 @@ class Article(models.Model):
     original = models.TextField(help_text="The text exactly as imported, for provenance.")
     source = models.CharField(max_length=200, blank=True, help_text="Outlet, when known.")
     url = models.URLField(max_length=2000, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the outlet published it; empty: undated."
+    )
     source_file = models.CharField(max_length=255, blank=True)
     content_hash = models.CharField(max_length=64, help_text="sha256 of the normalised text.")
     revision = models.PositiveIntegerField(default=1)
@@ -54,6 +56,8 @@ class Article(models.Model):
             models.Index(fields=["-imported_at", "-id"], name="article_imported_idx"),
             # Filter by outlet.
             models.Index(fields=["source", "-imported_at"], name="article_source_idx"),
+            # ?published_after= / published_before= and statistics by month.
+            models.Index(fields=["published_at"], name="article_published_idx"),
         ]
 
     def __str__(self) -> str:

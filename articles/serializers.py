@@ -41,3 +41,20 @@ class ArticleSerializer(serializers.ModelSerializer):
         model = Article
         fields = (*_LIST_FIELDS, "body", "import_report")
         read_only_fields = fields
+
+
+class ArticleMetadataSerializer(serializers.ModelSerializer):
+    """What editors may change of an article through the API: its outlet and date."""
+
+    source = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Outlet; empty: unknown."
+    )
+    published_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When the outlet published it (ISO 8601); null: undated.",
+    )
+
+    class Meta:
+        model = Article
+        fields = ("source", "published_at")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -335,7 +336,16 @@ def _article(name: str, cleaned: CleanedArticle, imported_by) -> Article:
         word_count=cleaned.word_count,
         import_report=_report_json(cleaned),
         imported_by=imported_by,
+        source=cleaned.source,
+        published_at=_published_at(cleaned),
     )
+
+
+def _published_at(cleaned: CleanedArticle) -> dt.datetime | None:
+    """A "Published:" date as midnight UTC of that day (the day is all a header says)."""
+    if cleaned.published is None:
+        return None
+    return dt.datetime.combine(cleaned.published, dt.time(), tzinfo=dt.UTC)
 
 
 def _already(name: str, article_id: int) -> FileReport:
@@ -440,8 +450,14 @@ def _revise(*, article: Article, cleaned: CleanedArticle, user) -> Revised:
     article.word_count = cleaned.word_count
     article.import_report = _report_json(cleaned)
     article.revision += 1
+    # A header in the new text corrects the outlet or date; without one they stay as edited.
+    metadata = {"source": cleaned.source, "published_at": _published_at(cleaned)}
+    metadata = {name: value for name, value in metadata.items() if value}
+    for name, value in metadata.items():
+        setattr(article, name, value)
     article.save(
         update_fields=[
+            *metadata,
             "title",
             "body",
             "original",
@@ -456,3 +472,30 @@ def _revise(*, article: Article, cleaned: CleanedArticle, user) -> Revised:
     revision.report = spans.as_dict()
     revision.save(update_fields=["report"])
     return Revised(article, revision, spans)
+
+
+def article_metadata_update(
+    *,
+    article: Article,
+    user=None,
+    source: str | None = None,
+    published_at: dt.datetime | None | type[...] = ...,
+) -> Article:
+    """Set an article's outlet and/or publication date (None: undated); the text is untouched.
+
+    `user` is the editor (the caller checks the role); nothing else is recorded, as for an
+    import. Raises ValidationError for an outlet longer than the column.
+    """
+    changes: dict = {}
+    if source is not None:
+        source = " ".join(source.split())
+        if len(source) > Article._meta.get_field("source").max_length:
+            raise ValidationError({"source": "At most 200 characters."}, code="invalid")
+        changes["source"] = source
+    if published_at is not ...:
+        changes["published_at"] = published_at
+    if changes:
+        for name, value in changes.items():
+            setattr(article, name, value)
+        article.save(update_fields=[*changes, "updated_at"])
+    return article

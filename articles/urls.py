@@ -6,5 +6,6 @@ urlpatterns = [
     path("", views.article_list, name="article-list"),
     path("articles/<int:pk>/", views.article_workspace, name="article-workspace"),
     path("articles/<int:pk>/panel/", views.article_panel, name="article-panel"),
+    path("articles/<int:pk>/metadata/", views.article_metadata, name="article-metadata"),
     path("articles/<int:pk>/history/", views.article_history, name="article-history"),
 ]

@@ -216,7 +216,8 @@ class _UTCDateTimeField(django_filters.fields.IsoDateTimeField):
         parsed = super().to_python(value)
         if parsed is not None and parsed.tzinfo is not None:
             try:
-                parsed.astimezone(dt.UTC)
+                # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+                parsed = parsed.astimezone(dt.UTC)
             except OverflowError:
                 raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         return parsed

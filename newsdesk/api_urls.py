@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from annotations import api as annotations_api
+from annotations import stats_api
 from articles import api as articles_api
 from newsdesk.api import ID_REGEX
 from newsdesk.api_views import TokenObtainView
@@ -41,6 +42,9 @@ router.register("claims", annotations_api.ClaimViewSet, basename="api-claim")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("stats/quotes/", stats_api.QuoteStatsView.as_view(), name="api-stats-quotes"),
+    path("stats/claims/", stats_api.ClaimStatsView.as_view(), name="api-stats-claims"),
+    path("stats/reuse/", stats_api.ReuseStatsView.as_view(), name="api-stats-reuse"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Swagger UI only: ReDoc's bundle loads its logo from a CDN, which the CSP refuses (and no

@@ -26,6 +26,18 @@ ENDPOINTS = {
     "workspace_cold",
     "span_create_api",
     "span_create_htmx",
+    # Who is quoted: article filters by content, statistics.
+    "articles_by_speaker",
+    "articles_by_entity",
+    "articles_by_verdict",
+    "articles_by_status",
+    "articles_by_outlet_dates",
+    "stats_quotes_speaker",
+    "stats_quotes_outlet_gender",
+    "stats_quotes_month_role",
+    "stats_claims_month_verdict",
+    "stats_reuse_outlet",
+    "stats_reuse",
 }
 WORKSPACE = {"workspace", "workspace_cold"}
 READS = ENDPOINTS - WORKSPACE - {"span_create_api", "span_create_htmx", "api_root"}

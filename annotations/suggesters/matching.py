@@ -67,7 +67,11 @@ def quote_similarity(a: str, b: str) -> float:
     ending), and, when one quote is a clear excerpt of the other, a slightly discounted
     score for that excerpt.
     """
-    na, nb = normalise(a), normalise(b)
+    return normalised_similarity(normalise(a), normalise(b))
+
+
+def normalised_similarity(na: str, nb: str) -> float:
+    """quote_similarity of two texts already normalised (for scoring many pairs)."""
     if not na or not nb:
         return 0.0
     whole = fuzz.ratio(na, nb) / 100

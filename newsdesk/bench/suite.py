@@ -107,6 +107,99 @@ def run(options: Options, say: Callable[[str], None] = print) -> dict:
     return out
 
 
+# --- who is quoted: article filters by content and the statistics ----------------------------
+
+STATS_TARGET_MS = 200.0  # uncached: every request counts again
+ARTICLE_FILTER_TARGET_MS = 15.0
+
+
+def stats_cases(get, rotate, people: list[int], named: list[int], verdicts: list[str]) -> list:
+    """Rows for /api/articles/ filtered by what articles contain, and for /api/stats/."""
+    outlets = [o.replace(" ", "+") for o in synth.OUTLETS]
+    month = synth.EPOCH.strftime("%Y-%m")
+    after = f"published_after={month}-01&published_before={synth.EPOCH.year + 1}-01-01"
+    statuses = ["suggested", "orphaned"]
+    return [
+        Case(
+            "articles_by_speaker",
+            "articles quoting a person",
+            rotate(people, lambda e: get(f"/api/articles/?speaker={e}")),
+            paged=True,
+            target_ms=ARTICLE_FILTER_TARGET_MS,
+        ),
+        Case(
+            "articles_by_entity",
+            "articles mentioning an entity",
+            rotate(named, lambda e: get(f"/api/articles/?entity={e}")),
+            paged=True,
+            target_ms=ARTICLE_FILTER_TARGET_MS,
+        ),
+        Case(
+            "articles_by_verdict",
+            "articles with a claim of a verdict",
+            rotate(verdicts, lambda v: get(f"/api/articles/?has=quote&verdict={v}")),
+            paged=True,
+            target_ms=ARTICLE_FILTER_TARGET_MS,
+        ),
+        Case(
+            "articles_by_status",
+            "articles with suggested / orphaned spans",
+            rotate(statuses, lambda s: get(f"/api/articles/?status={s}")),
+            paged=True,
+            target_ms=ARTICLE_FILTER_TARGET_MS,
+        ),
+        Case(
+            "articles_by_outlet_dates",
+            "articles of an outlet, published in a range, quoting a person",
+            rotate(
+                list(zip(outlets, people, strict=False)),
+                lambda o: get(f"/api/articles/?source={o[0]}&{after}&speaker={o[1]}"),
+            ),
+            paged=True,
+            target_ms=ARTICLE_FILTER_TARGET_MS,
+        ),
+        Case(
+            "stats_quotes_speaker",
+            "stats: quotes by speaker",
+            lambda i: get("/api/stats/quotes/?group_by=speaker"),
+            target_ms=STATS_TARGET_MS,
+        ),
+        Case(
+            "stats_quotes_outlet_gender",
+            "stats: quotes by outlet × gender",
+            lambda i: get("/api/stats/quotes/?group_by=source&split_by=gender"),
+            target_ms=STATS_TARGET_MS,
+        ),
+        Case(
+            "stats_quotes_month_role",
+            "stats: an outlet's quotes by month × role",
+            rotate(
+                outlets,
+                lambda o: get(f"/api/stats/quotes/?group_by=month&split_by=role&source={o}"),
+            ),
+            target_ms=STATS_TARGET_MS,
+        ),
+        Case(
+            "stats_claims_month_verdict",
+            "stats: claims by month × verdict",
+            lambda i: get("/api/stats/claims/?group_by=month&split_by=verdict"),
+            target_ms=STATS_TARGET_MS,
+        ),
+        Case(
+            "stats_reuse_outlet",
+            "stats: reused quotes of an outlet",
+            rotate(outlets, lambda o: get(f"/api/stats/reuse/?source={o}")),
+            target_ms=STATS_TARGET_MS,
+        ),
+        Case(
+            "stats_reuse",
+            "stats: reused quotes, whole archive",
+            lambda i: get("/api/stats/reuse/"),
+            target_ms=STATS_TARGET_MS,
+        ),
+    ]
+
+
 # --- machine and archive ----------------------------------------------------------------------
 
 
@@ -295,6 +388,7 @@ def endpoints_measure(
             "W3C export of one article",
             rotate(articles, lambda a: get(f"/api/articles/{a}/w3c/")),
         ),
+        *stats_cases(get, rotate, people, named, verdicts),
     ]
     html_cases = [
         Case(
