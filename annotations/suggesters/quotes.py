@@ -467,6 +467,108 @@ def _speaker_before(ctx: _Context, floor: int, position: int) -> _Speaker | None
 
 # Evidence next to the quote: a short quote with it is a quote, not a scare quote.
 _NEAR = ("verb", "name", "according", "pronoun")
+# An unnamed speaker counts too where the quote opens its sentence: “Finally,” a resident said.
+_UNNAMED_NEAR = ("unnamed", "description")
+
+# Words before a short quote that cite somebody's words: what their union called a
+# ‘take-it-or-leave-it’ offer, accused the council of “cultural vandalism”, praised the
+# book's “quiet ferocity” ("described as a “done deal”" stays a scare quote). Past tense
+# only: "what it calls an ‘independent’ study" is the writer keeping a distance.
+_CITING = re.compile(
+    r"(?:\bwhat\s+(?:[\w’'-]+\s+){1,6}called"
+    r"|\b(?:accused|accusing|accuses)\s+(?:[\w’'-]+\s+){0,8}of"
+    r"|\b(?:praised|hailed|criticised|criticized|condemned|denounced|derided)"
+    r"(?:\s+[\w’'-]+){0,4}?)"
+    r"\s+(?:(?:a|an|the|its|their|his|her)\s+)?$"
+)
+
+
+def _cited(ctx: _Context, raw: _Raw) -> bool:
+    before = ctx.body[max(ctx.sentence_start(raw.opened_at), raw.opened_at - 120) : raw.opened_at]
+    return _CITING.search(before) is not None
+
+
+# What carries words that nobody speaks: a sign that read “STILL OPEN”, a banner: “Next stop:
+# the final.”, a play titled “Harbour Lights”. Works named without such a cue are found by
+# their Title Case (below); nouns such as "film" or "book" are no cue, because "she called the
+# film “the most confident first feature …”" is a critic's words.
+_TITLE_CUES = re.compile(
+    # "would sign the bill “as soon as …”": after these, "sign" is the verb.
+    r"(?<!\bto )(?<!\bwill )(?<!\bwould )(?<!\bcould )(?<!\bshould )(?<!\bmust )"
+    r"\b(?:sign|signs|banner|banners|placard|placards|poster|posters|billboard|billboards"
+    r"|slogan|slogans|motto|plaque|bedsheet|T-shirts?|graffiti|list|titled|entitled)\b"
+)
+_SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "and",
+        "or",
+        "nor",
+        "but",
+        "by",
+        "with",
+        "from",
+        "as",
+        "into",
+        "is",
+        "are",
+        "&",
+        "=",
+    ]
+)
+_WORD_OF_TITLE = re.compile(r"[^\s,.:;!?]+")
+
+
+def _title_case(text: str) -> bool:
+    """“The Weight of Rain”, “Our Kids, Our Schools”: two words or more, every word but the
+    small ones capitalised."""
+    found = _WORD_OF_TITLE.findall(text)
+    if len(found) < 2 or not found[0][:1].isupper():
+        return False
+    capitals = 0
+    for word in found:
+        if word[:1].isupper() or word[:1].isdigit():
+            capitals += 1
+        elif word.lower() not in _SMALL_WORDS:
+            return False
+    return capitals >= 2
+
+
+def _is_a_title(ctx: _Context, raw: _Raw, quoted: str, spoken_after: bool) -> bool:
+    """The quote marks hold a title or a sign's words, not speech:
+    - all capitals (“70 YEARS. THANKS FOR NOTHING.”);
+    - a cue before it in its sentence ("sign", "banner", "titled") with no reporting verb
+      between the cue and the quote ("a sign that read “…”", but not "a sign went up, and
+      the owner said: “…”");
+    - Title Case words that no reporting verb right after claims (“The Salt Orchard,” her
+      debut, …); “Finally,” a resident said is speech.
+    """
+    letters = [c for c in quoted if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        return True
+    body = ctx.body
+    floor = ctx.sentence_start(raw.opened_at)
+    cue = _last(_TITLE_CUES.finditer(body, max(floor, raw.opened_at - 200), raw.opened_at))
+    if cue is not None and not ctx.in_quote(cue.start()):
+        verbs = [
+            v
+            for v in _VERB.finditer(body, cue.end(), raw.opened_at)
+            if v.group() not in _READ and not ctx.in_quote(v.start())
+        ]
+        if not verbs:
+            return True
+    return _title_case(quoted) and not spoken_after
+
+
+_READ = frozenset(["read", "reads", "reading"])  # a sign that read “…”: not a speaker
 
 
 def _last(matches):
@@ -577,6 +679,8 @@ def suggest_quotes(
         found: _Speaker | None = None
         if raw.closed_at is not None:
             found = _speaker_after(ctx, raw.closed_at, limit)
+        if _is_a_title(ctx, raw, quoted, spoken_after=found is not None):
+            continue  # the name of a work, or the words on a sign: nobody said them
         if found is None:
             floor = max(ctx.sentence_start(raw.opened_at), ps, _previous_end(raws, index))
             found = _speaker_before(ctx, floor, raw.opened_at)
@@ -609,7 +713,11 @@ def suggest_quotes(
         if found is None:
             found = _Speaker(None, 0.0, "")
         sentence = found.evidence == "continues the last quote" and quoted[-1] in ".?!"
-        if len(quoted.split()) < 3 and not (sentence or found.evidence.startswith(_NEAR)):
+        short = len(quoted.split()) < 3
+        opens = not body[max(ps, ctx.sentence_start(raw.opened_at)) : raw.opened_at].strip()
+        unnamed = opens and found.evidence in _UNNAMED_NEAR
+        near = sentence or unnamed or found.evidence.startswith(_NEAR)
+        if short and not near and not _cited(ctx, raw):
             continue  # a scare quote or a term in quotes, not something somebody said
         confidence = 0.9 if found.confidence >= 0.8 else 0.8 if found.name else 0.7
         if raw.closed_at is None and not raw.continues:
