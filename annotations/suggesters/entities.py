@@ -717,8 +717,11 @@ _STATES = frozenset(
         "Wyo",
     ]
 )
-# A dateline: "WASHINGTON —", "SYDNEY (Reuters) -", "PINE HOLLOW, Colo. —".
-_DATELINE = re.compile(r"(?:,\s+[A-Z][a-z]+\.?)?\s*(?:\([^)]{1,30}\)\s*)?[—–-]")
+# A dateline: "WASHINGTON —", "SYDNEY (Reuters) -", "PINE HOLLOW, Colo. —", "NEW YORK,
+# March 5 —", "WELLINGTON, Nov 27 –".
+_DATELINE = re.compile(r"(?:,\s+[\w .]{1,20}?)?\s*(?:\([^)]{1,30}\)\s*)?[—–-]")
+# The last word of a name that makes it an administrative area: "Boulder County".
+_AREA_WORDS = frozenset(["County", "Parish", "Township", "Province", "Prefecture", "Oblast"])
 
 
 def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
@@ -728,6 +731,8 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
     if tokens[-1] in _NOT_ENTITY_WORDS:
         return None, text, 0.0
     if text.isupper() and len(text) > 3 and _DATELINE.match(body, seg.end):
+        return GPE, name, 0.7
+    if len(tokens) > 1 and tokens[-1] in _AREA_WORDS and not seg.after_title:
         return GPE, name, 0.7
     if seg.has_org_word:
         if len(tokens) == 1:
