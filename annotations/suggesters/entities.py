@@ -767,6 +767,10 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
         return PERSON, people[word], 0.7
     if seg.initial and word not in inside:
         return None, text, 0.0  # "Reaffirming support…": a capital only because it opens
+    if _lower_case_in(body, word):
+        # "Parents packed the hall…", "the North" where the article also writes "parents",
+        # "north": a common word, capitalised by a sentence start, a title or a sign.
+        return None, text, 0.0
     if word in places:
         return GPE, word, 0.6
     if len(word) > 1 and word.replace(".", "").isupper():
@@ -777,6 +781,18 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
     # full name or a title, so it is more often a group, a party or a company; say so with a
     # low confidence.
     return ORG, text, 0.35
+
+
+def _lower_case_in(body: str, word: str) -> bool:
+    lower = word.lower()
+    if lower == word:
+        return False
+    at = body.find(lower)
+    while at >= 0:
+        if _whole_word(body, at, at + len(lower)):
+            return True
+        at = body.find(lower, at + 1)
+    return False
 
 
 def _looks_like_a_verb(word: str) -> bool:

@@ -258,3 +258,55 @@ def test_known_entities_win_and_rejected_kinds_weigh_less():
     assert (found["Zorvex"].entity_id, found["Zorvex"].kind) == (7, "ORG")
     assert found["Tamm"].confidence <= 0.18  # 0.35 halved: editors rejected Tamm as an ORG
     assert found["Kepler Cheuvreux"].confidence == 0.4
+
+
+def test_abbreviated_titles_stay_out_of_the_name():
+    assert found("Gov. Elena Varga toured the site. Ald. Tom Reyes did not.") == [
+        ("Elena Varga", "Elena Varga", "PERSON"),
+        ("Tom Reyes", "Tom Reyes", "PERSON"),
+    ]
+
+
+def test_newspaper_and_company_words_make_organisations():
+    kinds = {
+        text: kind
+        for text, _, kind in found(
+            "The story ran in the Dunmore Courier. Analysts at Kestrel Securities said so, and "
+            "the Rimu Islands Forum agreed."
+        )
+    }
+    assert kinds["Dunmore Courier"] == "ORG"
+    assert kinds["Kestrel Securities"] == "ORG"
+    assert kinds["Rimu Islands Forum"] == "ORG"
+
+
+def test_a_place_before_a_newspaper_word_is_part_of_its_name():
+    assert found("She wrote for the Miami Herald for a decade.") == [
+        ("Miami Herald", "Miami Herald", "ORG")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "place"),
+    [
+        ("NEW YORK, March 5 — Shares fell sharply.", "NEW YORK"),
+        ("WELLINGTON, Nov 27 – The bank held rates.", "WELLINGTON"),
+        ("OSLO (Reuters) - Talks resumed.", "OSLO"),
+    ],
+)
+def test_all_caps_datelines_are_places(body, place):
+    assert found(body)[0] == (place, place, "GPE")
+
+
+def test_county_names_are_places_not_people():
+    assert found("Crews from Dorrance County arrived at dawn.") == [
+        ("Dorrance County", "Dorrance County", "GPE")
+    ]
+
+
+def test_a_common_word_capitalised_by_a_sentence_or_a_sign_is_no_name():
+    body = (
+        "Parents packed the hall. Some carried signs reading Parents Together. "
+        "Several parents spoke, and one said the North had been ignored by the north's council."
+    )
+    assert [text for text, _, _ in found(body)] == []
