@@ -532,6 +532,8 @@ def _new_names(body: str) -> list[MentionSuggestion]:
             continue
         text = body[seg.start : seg.end]
         if seg.kind is not None:
+            if _STORM_BEFORE.search(body, max(0, seg.start - 10), seg.start):
+                continue  # "Hurricane Odessa" is a storm, not the city
             found.append(MentionSuggestion(seg.start, seg.end, text, None, text, seg.kind, 0.8))
             continue
         kind, name, confidence = _guess(body, seg, text, people, inside, lists)
@@ -651,6 +653,12 @@ _LOC_WORDS = frozenset(
         "Falls",
         "Highway",
         "Motorway",
+        "Side",
+        "Range",
+        "Bend",
+        "Plains",
+        "Basin",
+        "Aquifer",
     ]
 )
 _NOT_ENTITY_WORDS = frozenset(
@@ -677,8 +685,21 @@ _NOT_ENTITY_WORDS = frozenset(
         "Trophy",
         "Medal",
         "Lecture",
+        # Events: "Champions Cup", "Civil War", "Pinecliff Fire", "Tropical Storm Irene".
+        "Cup",
+        "Championships",  # not "Championship": England's second football league
+        "Games",
+        "War",
+        "Fire",
+        "Storm",
+        "Hurricane",
+        "Typhoon",
+        "Cyclone",
     ]
 )
+# A first word that makes the name an event: "Hurricane Imelda", "Storm Ciarán".
+_EVENT_FIRST = frozenset(["Hurricane", "Typhoon", "Cyclone", "Storm", "Tropical"])
+_STORM_BEFORE = re.compile(r"(?:Hurricane|Typhoon|Cyclone|Storm)[ \u00a0]$")
 # US states as news agencies abbreviate them in datelines ("Colo.", "Mont.").
 _STATES = frozenset(
     [
@@ -728,10 +749,14 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
     tokens = seg.tokens
     name = " ".join(text.split())
     places = gazetteers.places()
-    if tokens[-1] in _NOT_ENTITY_WORDS:
+    if tokens[-1] in _NOT_ENTITY_WORDS or tokens[0] in _EVENT_FIRST:
         return None, text, 0.0
     if text.isupper() and len(text) > 3 and _DATELINE.match(body, seg.end):
         return GPE, name, 0.7
+    if len(tokens) > 1 and text.isupper():
+        return None, text, 0.0  # “STILL HERE. STILL OPEN.”: a sign's capitals, no name
+    if _a_title_in_quote_marks(body, seg):
+        return None, text, 0.0
     if len(tokens) > 1 and tokens[-1] in _AREA_WORDS and not seg.after_title:
         return GPE, name, 0.7
     if seg.has_org_word:
@@ -773,6 +798,8 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
         return None, text, 0.0
     if word in places:
         return GPE, word, 0.6
+    if len(word) > 2 and word.endswith("s") and word[:-1].isupper():
+        return None, text, 0.0  # "GPs", "MPs": a plural, a kind of people
     if len(word) > 1 and word.replace(".", "").isupper():
         return ORG, text, 0.5  # an acronym that no list knows
     if seg.after_place_word:
@@ -781,6 +808,24 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
     # full name or a title, so it is more often a group, a party or a company; say so with a
     # low confidence.
     return ORG, text, 0.35
+
+
+_OPEN_MARKS = "“‘\"'«"
+_CLOSE_MARKS = "”’\"'»"
+
+
+def _a_title_in_quote_marks(body: str, seg: _Segment) -> bool:
+    """Capitalised words that fill a pair of quote marks: the title of a work, “The Salt
+    Road”, not a name (a name is seldom quoted alone)."""
+    start = seg.start
+    if body[max(0, start - 4) : start] == "The ":
+        start -= 4
+    if start == 0 or body[start - 1] not in _OPEN_MARKS:
+        return False
+    end = seg.end
+    while end < len(body) and body[end] in ",.!?":
+        end += 1
+    return end < len(body) and body[end] in _CLOSE_MARKS
 
 
 def _lower_case_in(body: str, word: str) -> bool:

@@ -310,3 +310,41 @@ def test_a_common_word_capitalised_by_a_sentence_or_a_sign_is_no_name():
         "Several parents spoke, and one said the North had been ignored by the north's council."
     )
     assert [text for text, _, _ in found(body)] == []
+
+
+def test_titles_of_works_in_quote_marks_and_signs_in_capitals_are_no_names():
+    body = (
+        "She wrote most of “The Narrow Orchard” in Lisbon. "
+        "The shop sign read “STILL OPEN. CASH ONLY.”"
+    )
+    assert found(body) == [("Lisbon", "Lisbon", "GPE")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hurricane Odessa flattened the pier.",
+        "The Dunmore Fire burned for a week.",
+        "They won the Harbour Cup twice.",
+        "Many GPs refused.",
+    ],
+)
+def test_events_and_plural_acronyms_are_no_organisations(body):
+    assert [kind for *_, kind in found(body) if kind in ("ORG", "PERSON", "GPE")] == []
+
+
+def test_landforms_and_regions_are_places_not_organisations():
+    kinds = {
+        text: kind
+        for text, _, kind in found(
+            "Ranchers on the Great Plains and the Marlow Basin, from the Midwest to the "
+            "Rockies, met on the South Side."
+        )
+    }
+    assert kinds == {
+        "Great Plains": "LOC",
+        "Marlow Basin": "LOC",
+        "Midwest": "LOC",
+        "Rockies": "LOC",
+        "South Side": "LOC",
+    }
