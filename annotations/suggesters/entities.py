@@ -523,7 +523,12 @@ def _new_names(body: str) -> list[MentionSuggestion]:
     for seg in segments:
         if seg.kind is None and not seg.has_org_word and 1 < len(seg.tokens) <= 4:
             role = seg.after_title or _after_role(body, seg.start)
-            if role or _given(seg.tokens[0], firsts) or _before_verb(body, seg.end):
+            if (
+                role
+                or _given(seg.tokens[0], firsts)
+                or _before_verb(body, seg.end)
+                or _after_verb(body, seg.start)
+            ):
                 people[seg.tokens[-1]] = " ".join(seg.tokens)
 
     found: list[MentionSuggestion] = []
@@ -555,11 +560,23 @@ def _after_role(body: str, start: int) -> bool:
 
 
 def _before_verb(body: str, end: int) -> bool:
-    """A reporting verb right after the name: "Kush Desai said"."""
-    return _SAID.match(body, end) is not None
+    """A reporting verb right after the name, or after an appositive: "Kush Desai said",
+    "Losa Tavita, the finance minister, said"."""
+    return _SAID.match(body, end) is not None or _APPOSITIVE_SAID.match(body, end) is not None
+
+
+def _after_verb(body: str, start: int) -> bool:
+    """A reporting verb right before the name: "…,” said Mele Fonua"."""
+    return _previous_word(body, start) in ("said", "says")
 
 
 _SAID = re.compile(r"[ \u00a0]+(?:said|says|told|added|wrote|explained|insisted)\b")
+# ", a lawyer for the family, said": a lower-case start, so no list of names ("Ann, Bo and
+# Cy said") reads as one.
+_APPOSITIVE_SAID = re.compile(
+    r",[ \u00a0]+(?:a|an|the|who|whose|its|his|her|their)\b[^,;.”\"\n]{1,80},[ \u00a0]+"
+    r"(?:said|says|told|added|wrote|explained|insisted)\b"
+)
 
 
 # Roles that nameparser's titles leave out but news puts before names.
@@ -774,7 +791,7 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
             return GPE, name, 0.7
         if _given(tokens[0], gazetteers.first_names()) or _after_role(body, seg.start):
             return PERSON, name, 0.75
-        if len(tokens) <= 3 and _before_verb(body, seg.end):
+        if len(tokens) <= 3 and (_before_verb(body, seg.end) or _after_verb(body, seg.start)):
             return PERSON, name, 0.6
         if people.get(tokens[-1]) == name:
             return PERSON, name, 0.7

@@ -348,3 +348,16 @@ def test_landforms_and_regions_are_places_not_organisations():
         "Rockies": "LOC",
         "South Side": "LOC",
     }
+
+
+def test_a_name_with_an_unlisted_given_name_is_a_person_by_its_reporting_verb():
+    body = (
+        "“We cannot wait,” said Talei Vunipola. "
+        "Sione Mafileo, the fund's director, said the money was ready. "
+        "Later, Mafileo added more."
+    )
+    assert found(body) == [
+        ("Talei Vunipola", "Talei Vunipola", "PERSON"),
+        ("Sione Mafileo", "Sione Mafileo", "PERSON"),
+        ("Mafileo", "Sione Mafileo", "PERSON"),
+    ]
