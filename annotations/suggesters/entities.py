@@ -519,7 +519,10 @@ def _new_names(body: str) -> list[MentionSuggestion]:
 
     # Who is a person: a run after a title or a role word, or one that starts with a given
     # name. Their surnames then name them wherever they stand alone ("Mr. Vos", "Vos said").
-    people: dict[str, str] = {}  # surname -> full name, the latest introduction wins
+    # surname -> full name. The first introduction wins: a bare surname is the article's own
+    # subject ("Margaret Loiselle … Loiselle"), not a relative named later ("her father,
+    # Arthur Loiselle"), whom the writer keeps naming in full.
+    people: dict[str, str] = {}
     for seg in segments:
         if seg.kind is None and not seg.has_org_word and 1 < len(seg.tokens) <= 4:
             role = seg.after_title or _after_role(body, seg.start)
@@ -529,7 +532,7 @@ def _new_names(body: str) -> list[MentionSuggestion]:
                 or _before_verb(body, seg.end)
                 or _after_verb(body, seg.start)
             ):
-                people[seg.tokens[-1]] = " ".join(seg.tokens)
+                people.setdefault(seg.tokens[-1], " ".join(seg.tokens))
 
     found: list[MentionSuggestion] = []
     for seg in segments:

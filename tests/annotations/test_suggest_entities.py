@@ -361,3 +361,11 @@ def test_a_name_with_an_unlisted_given_name_is_a_person_by_its_reporting_verb():
         ("Sione Mafileo", "Sione Mafileo", "PERSON"),
         ("Mafileo", "Sione Mafileo", "PERSON"),
     ]
+
+
+def test_a_bare_surname_is_the_person_introduced_first():
+    body = (
+        "Margaret Vance has edited the paper since 1990. Her father, Arthur Vance, founded "
+        "it. Vance still reads every page."
+    )
+    assert found(body)[-1] == ("Vance", "Margaret Vance", "PERSON")
