@@ -720,44 +720,47 @@ _NOT_ENTITY_WORDS = frozenset(
 # A first word that makes the name an event: "Hurricane Imelda", "Storm Ciarán".
 _EVENT_FIRST = frozenset(["Hurricane", "Typhoon", "Cyclone", "Storm", "Tropical"])
 _STORM_BEFORE = re.compile(r"(?:Hurricane|Typhoon|Cyclone|Storm)[ \u00a0]$")
-# US states as news agencies abbreviate them in datelines ("Colo.", "Mont.").
-_STATES = frozenset(
-    [
-        "Ala",
-        "Ariz",
-        "Ark",
-        "Calif",
-        "Colo",
-        "Conn",
-        "Del",
-        "Fla",
-        "Ga",
-        "Ill",
-        "Ind",
-        "Kan",
-        "Ky",
-        "La",
-        "Md",
-        "Mass",
-        "Mich",
-        "Minn",
-        "Miss",
-        "Mo",
-        "Mont",
-        "Neb",
-        "Nev",
-        "Okla",
-        "Ore",
-        "Pa",
-        "Tenn",
-        "Tex",
-        "Vt",
-        "Va",
-        "Wash",
-        "Wis",
-        "Wyo",
-    ]
+# US states as news agencies abbreviate them after a place name (AP style): "PORTLAND, Ore.".
+_STATES = {
+    "Ala": "Alabama",
+    "Ariz": "Arizona",
+    "Ark": "Arkansas",
+    "Calif": "California",
+    "Colo": "Colorado",
+    "Conn": "Connecticut",
+    "Del": "Delaware",
+    "Fla": "Florida",
+    "Ga": "Georgia",
+    "Ill": "Illinois",
+    "Ind": "Indiana",
+    "Kan": "Kansas",
+    "Ky": "Kentucky",
+    "La": "Louisiana",
+    "Md": "Maryland",
+    "Mass": "Massachusetts",
+    "Mich": "Michigan",
+    "Minn": "Minnesota",
+    "Miss": "Mississippi",
+    "Mo": "Missouri",
+    "Mont": "Montana",
+    "Neb": "Nebraska",
+    "Nev": "Nevada",
+    "Okla": "Oklahoma",
+    "Ore": "Oregon",
+    "Pa": "Pennsylvania",
+    "Tenn": "Tennessee",
+    "Tex": "Texas",
+    "Vt": "Vermont",
+    "Va": "Virginia",
+    "Wash": "Washington",
+    "Wis": "Wisconsin",
+    "Wyo": "Wyoming",
+}
+# "Garden City, Kan.", "Garden City, Kansas": the name before is a town of that state.
+_STATE_AFTER = re.compile(
+    r",[ \u00a0]+(?:(?:" + "|".join(_STATES) + r")\.|(?:" + "|".join(_STATES.values()) + r")\b)"
 )
+_PLACE_COMMA = re.compile(r"[A-Z][\w.]*,[ \u00a0]$")
 # A dateline: "WASHINGTON —", "SYDNEY (Reuters) -", "PINE HOLLOW, Colo. —", "NEW YORK,
 # March 5 —", "WELLINGTON, Nov 27 –".
 _DATELINE = re.compile(r"(?:,\s+[\w .]{1,20}?)?\s*(?:\([^)]{1,30}\)\s*)?[—–-]")
@@ -778,6 +781,8 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
     if _a_title_in_quote_marks(body, seg):
         return None, text, 0.0
     if len(tokens) > 1 and tokens[-1] in _AREA_WORDS and not seg.after_title:
+        return GPE, name, 0.7
+    if _STATE_AFTER.match(body, seg.end) and not seg.after_title:
         return GPE, name, 0.7
     if seg.has_org_word:
         if len(tokens) == 1:
@@ -807,7 +812,10 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
         return ORG, name, 0.4
     word = tokens[0]
     if word in _STATES and body.startswith(".", seg.end):
-        return None, text, 0.0  # "PINE HOLLOW, Colo. —": part of a dateline
+        # "PORTLAND, Ore. —", "Garden City, Kan., where": the state of the place before.
+        if _PLACE_COMMA.search(body, max(0, seg.start - 40), seg.start):
+            return GPE, _STATES[word], 0.7
+        return None, text, 0.0
     if word in people:
         return PERSON, people[word], 0.7
     if seg.initial and word not in inside:

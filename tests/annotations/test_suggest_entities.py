@@ -369,3 +369,12 @@ def test_a_bare_surname_is_the_person_introduced_first():
         "it. Vance still reads every page."
     )
     assert found(body)[-1] == ("Vance", "Margaret Vance", "PERSON")
+
+
+def test_a_state_abbreviation_after_a_place_is_that_state():
+    assert found("DUNMORE, Ore. — The mill closed. Garden Vale, Kan., is next.") == [
+        ("DUNMORE", "DUNMORE", "GPE"),
+        ("Ore", "Oregon", "GPE"),
+        ("Garden Vale", "Garden Vale", "GPE"),
+        ("Kan", "Kansas", "GPE"),
+    ]
