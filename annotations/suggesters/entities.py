@@ -524,7 +524,13 @@ def _new_names(body: str) -> list[MentionSuggestion]:
     # Arthur Loiselle"), whom the writer keeps naming in full.
     people: dict[str, str] = {}
     for seg in segments:
-        if seg.kind is None and not seg.has_org_word and 1 < len(seg.tokens) <= 4:
+        if (
+            seg.kind is None
+            and not seg.has_org_word
+            and 1 < len(seg.tokens) <= 4
+            and seg.tokens[-1] not in _LOC_WORDS
+            and seg.tokens[-1] not in _AREA_WORDS
+        ):
             role = seg.after_title or _after_role(body, seg.start)
             if (
                 role
@@ -533,6 +539,11 @@ def _new_names(body: str) -> list[MentionSuggestion]:
                 or _after_verb(body, seg.start)
             ):
                 people.setdefault(seg.tokens[-1], " ".join(seg.tokens))
+
+    givens: dict[str, str] = {}  # given name -> the full name, where only one person has it
+    for full in people.values():
+        first = full.split()[0]
+        givens[first] = "" if first in givens and givens[first] != full else full
 
     found: list[MentionSuggestion] = []
     for seg in segments:
@@ -544,7 +555,7 @@ def _new_names(body: str) -> list[MentionSuggestion]:
                 continue  # "Hurricane Odessa" is a storm, not the city
             found.append(MentionSuggestion(seg.start, seg.end, text, None, text, seg.kind, 0.8))
             continue
-        kind, name, confidence = _guess(body, seg, text, people, inside, lists)
+        kind, name, confidence = _guess(body, seg, text, people, inside, lists, givens)
         if kind:
             found.append(MentionSuggestion(seg.start, seg.end, text, None, name, kind, confidence))
     return found
@@ -675,6 +686,9 @@ _LOC_WORDS = frozenset(
         "Motorway",
         "Side",
         "Range",
+        "Arena",
+        "Stadium",
+        "Airport",
         "Bend",
         "Plains",
         "Basin",
@@ -760,6 +774,12 @@ _STATES = {
 _STATE_AFTER = re.compile(
     r",[ \u00a0]+(?:(?:" + "|".join(_STATES) + r")\.|(?:" + "|".join(_STATES.values()) + r")\b)"
 )
+_HOLIDAYS = frozenset(
+    ["Christmas", "Easter", "Thanksgiving", "Halloween", "Hanukkah", "Passover", "Ramadan",
+     "Diwali", "Eid", "Lent", "Advent", "Pentecost"]
+)  # fmt: skip
+# A plural that names a people: "Malawians", "New Zealanders", "Pacific Islanders".
+_PEOPLE_ENDINGS = ("ians", "landers", "eans")
 _PLACE_COMMA = re.compile(r"[A-Z][\w.]*,[ \u00a0]$")
 # A dateline: "WASHINGTON —", "SYDNEY (Reuters) -", "PINE HOLLOW, Colo. —", "NEW YORK,
 # March 5 —", "WELLINGTON, Nov 27 –".
@@ -768,7 +788,7 @@ _DATELINE = re.compile(r"(?:,\s+[\w .]{1,20}?)?\s*(?:\([^)]{1,30}\)\s*)?[—–-
 _AREA_WORDS = frozenset(["County", "Parish", "Township", "Province", "Prefecture", "Oblast"])
 
 
-def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
+def _guess(body: str, seg: _Segment, text: str, people, inside, lists, givens):
     tokens = seg.tokens
     name = " ".join(text.split())
     places = gazetteers.places()
@@ -795,6 +815,8 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
     if len(tokens) > 1:
         if tokens[-1] in _LOC_WORDS:
             return LOC, name, 0.6
+        if tokens[-1].endswith(_PEOPLE_ENDINGS) and len(tokens) <= 2:
+            return NORP, name, 0.5  # "New Zealanders", "Pacific Islanders"
         if name in places:
             return GPE, name, 0.7
         if _given(tokens[0], gazetteers.first_names()) or _after_role(body, seg.start):
@@ -811,6 +833,10 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
         # body than a person, but nothing says so: a low confidence.
         return ORG, name, 0.4
     word = tokens[0]
+    if word in _HOLIDAYS or (word.endswith("s") and word[:-1] in lists.stop):
+        return None, text, 0.0  # "Christmas", "Wednesdays"
+    if word.endswith(_PEOPLE_ENDINGS):
+        return NORP, text, 0.5  # "Malawians", "Islanders": a people, not a body
     if word in _STATES and body.startswith(".", seg.end):
         # "PORTLAND, Ore. —", "Garden City, Kan., where": the state of the place before.
         if _PLACE_COMMA.search(body, max(0, seg.start - 40), seg.start):
@@ -832,6 +858,10 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
         return ORG, text, 0.5  # an acronym that no list knows
     if seg.after_place_word:
         return GPE, text, 0.5
+    given = givens.get(word)
+    if given and word in gazetteers.first_names():
+        # "Naomi Osaka … Naomi": a given name alone, of a person named in full.
+        return PERSON, given, 0.5
     # A lone unknown name: no type can be read from it. Reporters introduce people with a
     # full name or a title, so it is more often a group, a party or a company; say so with a
     # low confidence.

@@ -378,3 +378,25 @@ def test_a_state_abbreviation_after_a_place_is_that_state():
         ("Garden Vale", "Garden Vale", "GPE"),
         ("Kan", "Kansas", "GPE"),
     ]
+
+
+def test_holidays_and_plural_weekdays_are_no_names():
+    assert found("Services stop over Christmas, and on Wednesdays the depot shuts.") == []
+
+
+def test_plural_peoples_are_nationalities_not_organisations():
+    kinds = {text: kind for text, _, kind in found("Malawians voted; New Zealanders did not.")}
+    assert kinds == {"Malawians": "NORP", "New Zealanders": "NORP"}
+
+
+def test_arenas_and_stadiums_are_places_not_people():
+    assert found("She won at Mara Vell Arena.") == [("Mara Vell Arena", "Mara Vell Arena", "LOC")]
+
+
+def test_a_given_name_alone_is_the_person_named_in_full_before():
+    body = "Priya Natarajan runs the lab. Colleagues say Priya rarely sleeps."
+    assert found(body)[-1] == ("Priya", "Priya Natarajan", "PERSON")
+
+
+def test_a_lone_word_that_is_only_sometimes_a_given_name_stays_unknown():
+    assert ("Jefferson", "Jefferson", "PERSON") not in found("The board met at Jefferson today.")
