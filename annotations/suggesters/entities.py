@@ -477,6 +477,12 @@ def _merge_organisations(body: str, pieces: list[_Segment]) -> list[_Segment]:
             and merged[-1].kind is None
             and merged[-1].has_org_word
             and _GAP.fullmatch(body[merged[-1].end : piece.start])
+        ) or (
+            # "NHS England", "BBC Wales": a body's branch for a country is one name.
+            piece.kind == GPE
+            and merged
+            and merged[-1].kind == ORG
+            and body[merged[-1].end : piece.start] == " "
         ):
             before = merged.pop()
             piece = _Segment(

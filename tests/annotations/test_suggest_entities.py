@@ -400,3 +400,7 @@ def test_a_given_name_alone_is_the_person_named_in_full_before():
 
 def test_a_lone_word_that_is_only_sometimes_a_given_name_stays_unknown():
     assert ("Jefferson", "Jefferson", "PERSON") not in found("The board met at Jefferson today.")
+
+
+def test_a_known_body_followed_by_a_country_is_its_branch():
+    assert found("She told BBC Wales the cuts were wrong.") == [("BBC Wales", "BBC Wales", "ORG")]
