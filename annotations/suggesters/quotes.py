@@ -4,7 +4,10 @@ Finding quotes: every run of quote marks is read as opening or closing from what
 (a space before and a letter after opens, a letter before and a space after closes), which
 copes with straight marks, typos such as ‘’…” and quotes nested in quotes. A paragraph that
 ends inside a quote closes it there; if the next paragraph opens with a quote mark, that quote
-continues the last one (the news convention) and keeps its speaker.
+continues the last one (the news convention) and keeps its speaker. Not quotes: titles of
+works and the words on signs (all capitals; a cue such as "sign", "banner", "titled" before
+them; Title Case with no reporting verb after them), and short scare quotes, unless words
+before them cite somebody ("what their union called a ‘…’", "accused X of “…”").
 
 Finding speakers, over the sentence around the quote, in this order (each with a
 speaker_confidence; under 0.5 the workspace shows "speaker unsure"):
@@ -14,14 +17,18 @@ speaker_confidence; under 0.5 the workspace shows "speaker unsure"):
 2. the speaker of the quote it goes on from (same paragraph, or a paragraph that opens with
    a quote mark after one left open);
 3. for a quote that opens a paragraph: the subject of the paragraph before ("She spoke…"),
-   else the subject of the next sentence (“…” / Ruth Calder stood…);
-4. the subject of the sentence before, in the same paragraph ("Ferris shrugs. “…”");
-5. unsure guesses: the previous paragraph's subject, the last speaker.
+   else the subject of the next sentence (“…” / Ruth Calder stood…); a quote that is a
+   sentence of its own takes the next sentence's subject too (“…” That is how X put it.);
+4. the one person a sentence opens with when the quote comes later in it without a reporting
+   verb ("X, a critic, called the film “…”", "Judge X accused the majority of “…”"), at 0.6;
+5. the subject of the sentence before, in the same paragraph ("Ferris shrugs. “…”");
+6. unsure guesses: the previous paragraph's subject, the last speaker.
 "He"/"she" is the subject of the nearest sentence that names a person of that gender (from
 Mr./Ms. or the given name); several such people, or a name far into its sentence, make it
-unsure. "The 21-year-old striker" is the person the sentences before are about, unsure. An
-unnamed speaker ("the official said") and a quote after a non-speech verb ("called", "a sign
-that read") get no speaker.
+unsure; with nobody of that gender in the last three sentences, the person of that gender the
+article names far most often (a profile's subject), unsure. "The 21-year-old striker" is the
+person the sentences before are about, unsure. An unnamed speaker ("the official said") gets
+no speaker.
 """
 
 from __future__ import annotations
