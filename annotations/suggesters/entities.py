@@ -11,7 +11,10 @@ Two passes over the body:
    a PERSON; an organisation word ("Ministry", "Inc", "Times") an ORG; a street or river word
    a LOC; a surname of a person named in full in the article that person. Without evidence
    a run is a low-confidence ORG, and a lone unknown word is kept only off a sentence start,
-   at low confidence. Prizes, festivals and laws are no entities.
+   at low confidence. Prizes, festivals, laws, storms, wars and cups are no entities, nor are
+   titles of works in quote marks, signs in capitals, holidays, and a lone capitalised word
+   that the article also writes in lower case. A bare surname or given name is the person
+   introduced first with it; an all-caps dateline, "X County" and "X, Ore." are places.
 
 Known entities win where the two passes overlap.
 """
