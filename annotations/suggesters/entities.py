@@ -11,7 +11,10 @@ Two passes over the body:
    a PERSON; an organisation word ("Ministry", "Inc", "Times") an ORG; a street or river word
    a LOC; a surname of a person named in full in the article that person. Without evidence
    a run is a low-confidence ORG, and a lone unknown word is kept only off a sentence start,
-   at low confidence. Prizes, festivals and laws are no entities.
+   at low confidence. Prizes, festivals, laws, storms, wars and cups are no entities, nor are
+   titles of works in quote marks, signs in capitals, holidays, and a lone capitalised word
+   that the article also writes in lower case. A bare surname or given name is the person
+   introduced first with it; an all-caps dateline, "X County" and "X, Ore." are places.
 
 Known entities win where the two passes overlap.
 """
@@ -477,6 +480,12 @@ def _merge_organisations(body: str, pieces: list[_Segment]) -> list[_Segment]:
             and merged[-1].kind is None
             and merged[-1].has_org_word
             and _GAP.fullmatch(body[merged[-1].end : piece.start])
+        ) or (
+            # "NHS England", "BBC Wales": a body's branch for a country is one name.
+            piece.kind == GPE
+            and merged
+            and merged[-1].kind == ORG
+            and body[merged[-1].end : piece.start] == " "
         ):
             before = merged.pop()
             piece = _Segment(
@@ -519,12 +528,31 @@ def _new_names(body: str) -> list[MentionSuggestion]:
 
     # Who is a person: a run after a title or a role word, or one that starts with a given
     # name. Their surnames then name them wherever they stand alone ("Mr. Vos", "Vos said").
-    people: dict[str, str] = {}  # surname -> full name, the latest introduction wins
+    # surname -> full name. The first introduction wins: a bare surname is the article's own
+    # subject ("Margaret Loiselle … Loiselle"), not a relative named later ("her father,
+    # Arthur Loiselle"), whom the writer keeps naming in full.
+    people: dict[str, str] = {}
     for seg in segments:
-        if seg.kind is None and not seg.has_org_word and 1 < len(seg.tokens) <= 4:
+        if (
+            seg.kind is None
+            and not seg.has_org_word
+            and 1 < len(seg.tokens) <= 4
+            and seg.tokens[-1] not in _LOC_WORDS
+            and seg.tokens[-1] not in _AREA_WORDS
+        ):
             role = seg.after_title or _after_role(body, seg.start)
-            if role or _given(seg.tokens[0], firsts) or _before_verb(body, seg.end):
-                people[seg.tokens[-1]] = " ".join(seg.tokens)
+            if (
+                role
+                or _given(seg.tokens[0], firsts)
+                or _before_verb(body, seg.end)
+                or _after_verb(body, seg.start)
+            ):
+                people.setdefault(seg.tokens[-1], " ".join(seg.tokens))
+
+    givens: dict[str, str] = {}  # given name -> the full name, where only one person has it
+    for full in people.values():
+        first = full.split()[0]
+        givens[first] = "" if first in givens and givens[first] != full else full
 
     found: list[MentionSuggestion] = []
     for seg in segments:
@@ -532,9 +560,11 @@ def _new_names(body: str) -> list[MentionSuggestion]:
             continue
         text = body[seg.start : seg.end]
         if seg.kind is not None:
+            if _STORM_BEFORE.search(body, max(0, seg.start - 10), seg.start):
+                continue  # "Hurricane Odessa" is a storm, not the city
             found.append(MentionSuggestion(seg.start, seg.end, text, None, text, seg.kind, 0.8))
             continue
-        kind, name, confidence = _guess(body, seg, text, people, inside, lists)
+        kind, name, confidence = _guess(body, seg, text, people, inside, lists, givens)
         if kind:
             found.append(MentionSuggestion(seg.start, seg.end, text, None, name, kind, confidence))
     return found
@@ -553,11 +583,23 @@ def _after_role(body: str, start: int) -> bool:
 
 
 def _before_verb(body: str, end: int) -> bool:
-    """A reporting verb right after the name: "Kush Desai said"."""
-    return _SAID.match(body, end) is not None
+    """A reporting verb right after the name, or after an appositive: "Kush Desai said",
+    "Losa Tavita, the finance minister, said"."""
+    return _SAID.match(body, end) is not None or _APPOSITIVE_SAID.match(body, end) is not None
+
+
+def _after_verb(body: str, start: int) -> bool:
+    """A reporting verb right before the name: "…,” said Mele Fonua"."""
+    return _previous_word(body, start) in ("said", "says")
 
 
 _SAID = re.compile(r"[ \u00a0]+(?:said|says|told|added|wrote|explained|insisted)\b")
+# ", a lawyer for the family, said": a lower-case start, so no list of names ("Ann, Bo and
+# Cy said") reads as one.
+_APPOSITIVE_SAID = re.compile(
+    r",[ \u00a0]+(?:a|an|the|who|whose|its|his|her|their)\b[^,;.”\"\n]{1,80},[ \u00a0]+"
+    r"(?:said|says|told|added|wrote|explained|insisted)\b"
+)
 
 
 # Roles that nameparser's titles leave out but news puts before names.
@@ -651,6 +693,15 @@ _LOC_WORDS = frozenset(
         "Falls",
         "Highway",
         "Motorway",
+        "Side",
+        "Range",
+        "Arena",
+        "Stadium",
+        "Airport",
+        "Bend",
+        "Plains",
+        "Basin",
+        "Aquifer",
     ]
 )
 _NOT_ENTITY_WORDS = frozenset(
@@ -677,57 +728,90 @@ _NOT_ENTITY_WORDS = frozenset(
         "Trophy",
         "Medal",
         "Lecture",
+        # Events: "Champions Cup", "Civil War", "Pinecliff Fire", "Tropical Storm Irene".
+        "Cup",
+        "Championships",  # not "Championship": England's second football league
+        "Games",
+        "War",
+        "Fire",
+        "Storm",
+        "Hurricane",
+        "Typhoon",
+        "Cyclone",
     ]
 )
-# US states as news agencies abbreviate them in datelines ("Colo.", "Mont.").
-_STATES = frozenset(
-    [
-        "Ala",
-        "Ariz",
-        "Ark",
-        "Calif",
-        "Colo",
-        "Conn",
-        "Del",
-        "Fla",
-        "Ga",
-        "Ill",
-        "Ind",
-        "Kan",
-        "Ky",
-        "La",
-        "Md",
-        "Mass",
-        "Mich",
-        "Minn",
-        "Miss",
-        "Mo",
-        "Mont",
-        "Neb",
-        "Nev",
-        "Okla",
-        "Ore",
-        "Pa",
-        "Tenn",
-        "Tex",
-        "Vt",
-        "Va",
-        "Wash",
-        "Wis",
-        "Wyo",
-    ]
+# A first word that makes the name an event: "Hurricane Imelda", "Storm Ciarán".
+_EVENT_FIRST = frozenset(["Hurricane", "Typhoon", "Cyclone", "Storm", "Tropical"])
+_STORM_BEFORE = re.compile(r"(?:Hurricane|Typhoon|Cyclone|Storm)[ \u00a0]$")
+# US states as news agencies abbreviate them after a place name (AP style): "PORTLAND, Ore.".
+_STATES = {
+    "Ala": "Alabama",
+    "Ariz": "Arizona",
+    "Ark": "Arkansas",
+    "Calif": "California",
+    "Colo": "Colorado",
+    "Conn": "Connecticut",
+    "Del": "Delaware",
+    "Fla": "Florida",
+    "Ga": "Georgia",
+    "Ill": "Illinois",
+    "Ind": "Indiana",
+    "Kan": "Kansas",
+    "Ky": "Kentucky",
+    "La": "Louisiana",
+    "Md": "Maryland",
+    "Mass": "Massachusetts",
+    "Mich": "Michigan",
+    "Minn": "Minnesota",
+    "Miss": "Mississippi",
+    "Mo": "Missouri",
+    "Mont": "Montana",
+    "Neb": "Nebraska",
+    "Nev": "Nevada",
+    "Okla": "Oklahoma",
+    "Ore": "Oregon",
+    "Pa": "Pennsylvania",
+    "Tenn": "Tennessee",
+    "Tex": "Texas",
+    "Vt": "Vermont",
+    "Va": "Virginia",
+    "Wash": "Washington",
+    "Wis": "Wisconsin",
+    "Wyo": "Wyoming",
+}
+# "Garden City, Kan.", "Garden City, Kansas": the name before is a town of that state.
+_STATE_AFTER = re.compile(
+    r",[ \u00a0]+(?:(?:" + "|".join(_STATES) + r")\.|(?:" + "|".join(_STATES.values()) + r")\b)"
 )
-# A dateline: "WASHINGTON —", "SYDNEY (Reuters) -", "PINE HOLLOW, Colo. —".
-_DATELINE = re.compile(r"(?:,\s+[A-Z][a-z]+\.?)?\s*(?:\([^)]{1,30}\)\s*)?[—–-]")
+_HOLIDAYS = frozenset(
+    ["Christmas", "Easter", "Thanksgiving", "Halloween", "Hanukkah", "Passover", "Ramadan",
+     "Diwali", "Eid", "Lent", "Advent", "Pentecost"]
+)  # fmt: skip
+# A plural that names a people: "Malawians", "New Zealanders", "Pacific Islanders".
+_PEOPLE_ENDINGS = ("ians", "landers", "eans")
+_PLACE_COMMA = re.compile(r"[A-Z][\w.]*,[ \u00a0]$")
+# A dateline: "WASHINGTON —", "SYDNEY (Reuters) -", "PINE HOLLOW, Colo. —", "NEW YORK,
+# March 5 —", "WELLINGTON, Nov 27 –".
+_DATELINE = re.compile(r"(?:,\s+[\w .]{1,20}?)?\s*(?:\([^)]{1,30}\)\s*)?[—–-]")
+# The last word of a name that makes it an administrative area: "Boulder County".
+_AREA_WORDS = frozenset(["County", "Parish", "Township", "Province", "Prefecture", "Oblast"])
 
 
-def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
+def _guess(body: str, seg: _Segment, text: str, people, inside, lists, givens):
     tokens = seg.tokens
     name = " ".join(text.split())
     places = gazetteers.places()
-    if tokens[-1] in _NOT_ENTITY_WORDS:
+    if tokens[-1] in _NOT_ENTITY_WORDS or tokens[0] in _EVENT_FIRST:
         return None, text, 0.0
     if text.isupper() and len(text) > 3 and _DATELINE.match(body, seg.end):
+        return GPE, name, 0.7
+    if len(tokens) > 1 and text.isupper():
+        return None, text, 0.0  # “STILL HERE. STILL OPEN.”: a sign's capitals, no name
+    if _a_title_in_quote_marks(body, seg):
+        return None, text, 0.0
+    if len(tokens) > 1 and tokens[-1] in _AREA_WORDS and not seg.after_title:
+        return GPE, name, 0.7
+    if _STATE_AFTER.match(body, seg.end) and not seg.after_title:
         return GPE, name, 0.7
     if seg.has_org_word:
         if len(tokens) == 1:
@@ -740,11 +824,13 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
     if len(tokens) > 1:
         if tokens[-1] in _LOC_WORDS:
             return LOC, name, 0.6
+        if tokens[-1].endswith(_PEOPLE_ENDINGS) and len(tokens) <= 2:
+            return NORP, name, 0.5  # "New Zealanders", "Pacific Islanders"
         if name in places:
             return GPE, name, 0.7
         if _given(tokens[0], gazetteers.first_names()) or _after_role(body, seg.start):
             return PERSON, name, 0.75
-        if len(tokens) <= 3 and _before_verb(body, seg.end):
+        if len(tokens) <= 3 and (_before_verb(body, seg.end) or _after_verb(body, seg.start)):
             return PERSON, name, 0.6
         if people.get(tokens[-1]) == name:
             return PERSON, name, 0.7
@@ -756,22 +842,69 @@ def _guess(body: str, seg: _Segment, text: str, people, inside, lists):
         # body than a person, but nothing says so: a low confidence.
         return ORG, name, 0.4
     word = tokens[0]
+    if word in _HOLIDAYS or (word.endswith("s") and word[:-1] in lists.stop):
+        return None, text, 0.0  # "Christmas", "Wednesdays"
+    if word.endswith(_PEOPLE_ENDINGS):
+        return NORP, text, 0.5  # "Malawians", "Islanders": a people, not a body
     if word in _STATES and body.startswith(".", seg.end):
-        return None, text, 0.0  # "PINE HOLLOW, Colo. —": part of a dateline
+        # "PORTLAND, Ore. —", "Garden City, Kan., where": the state of the place before.
+        if _PLACE_COMMA.search(body, max(0, seg.start - 40), seg.start):
+            return GPE, _STATES[word], 0.7
+        return None, text, 0.0
     if word in people:
         return PERSON, people[word], 0.7
     if seg.initial and word not in inside:
         return None, text, 0.0  # "Reaffirming support…": a capital only because it opens
+    if _lower_case_in(body, word):
+        # "Parents packed the hall…", "the North" where the article also writes "parents",
+        # "north": a common word, capitalised by a sentence start, a title or a sign.
+        return None, text, 0.0
     if word in places:
         return GPE, word, 0.6
+    if len(word) > 2 and word.endswith("s") and word[:-1].isupper():
+        return None, text, 0.0  # "GPs", "MPs": a plural, a kind of people
     if len(word) > 1 and word.replace(".", "").isupper():
         return ORG, text, 0.5  # an acronym that no list knows
     if seg.after_place_word:
         return GPE, text, 0.5
+    given = givens.get(word)
+    if given and word in gazetteers.first_names():
+        # "Naomi Osaka … Naomi": a given name alone, of a person named in full.
+        return PERSON, given, 0.5
     # A lone unknown name: no type can be read from it. Reporters introduce people with a
     # full name or a title, so it is more often a group, a party or a company; say so with a
     # low confidence.
     return ORG, text, 0.35
+
+
+_OPEN_MARKS = "“‘\"'«"
+_CLOSE_MARKS = "”’\"'»"
+
+
+def _a_title_in_quote_marks(body: str, seg: _Segment) -> bool:
+    """Capitalised words that fill a pair of quote marks: the title of a work, “The Salt
+    Road”, not a name (a name is seldom quoted alone)."""
+    start = seg.start
+    if body[max(0, start - 4) : start] == "The ":
+        start -= 4
+    if start == 0 or body[start - 1] not in _OPEN_MARKS:
+        return False
+    end = seg.end
+    while end < len(body) and body[end] in ",.!?":
+        end += 1
+    return end < len(body) and body[end] in _CLOSE_MARKS
+
+
+def _lower_case_in(body: str, word: str) -> bool:
+    lower = word.lower()
+    if lower == word:
+        return False
+    at = body.find(lower)
+    while at >= 0:
+        if _whole_word(body, at, at + len(lower)):
+            return True
+        at = body.find(lower, at + 1)
+    return False
 
 
 def _looks_like_a_verb(word: str) -> bool:

@@ -4,7 +4,10 @@ Finding quotes: every run of quote marks is read as opening or closing from what
 (a space before and a letter after opens, a letter before and a space after closes), which
 copes with straight marks, typos such as ‘’…” and quotes nested in quotes. A paragraph that
 ends inside a quote closes it there; if the next paragraph opens with a quote mark, that quote
-continues the last one (the news convention) and keeps its speaker.
+continues the last one (the news convention) and keeps its speaker. Not quotes: titles of
+works and the words on signs (all capitals; a cue such as "sign", "banner", "titled" before
+them; Title Case with no reporting verb after them), and short scare quotes, unless words
+before them cite somebody ("what their union called a ‘…’", "accused X of “…”").
 
 Finding speakers, over the sentence around the quote, in this order (each with a
 speaker_confidence; under 0.5 the workspace shows "speaker unsure"):
@@ -14,14 +17,18 @@ speaker_confidence; under 0.5 the workspace shows "speaker unsure"):
 2. the speaker of the quote it goes on from (same paragraph, or a paragraph that opens with
    a quote mark after one left open);
 3. for a quote that opens a paragraph: the subject of the paragraph before ("She spoke…"),
-   else the subject of the next sentence (“…” / Ruth Calder stood…);
-4. the subject of the sentence before, in the same paragraph ("Ferris shrugs. “…”");
-5. unsure guesses: the previous paragraph's subject, the last speaker.
+   else the subject of the next sentence (“…” / Ruth Calder stood…); a quote that is a
+   sentence of its own takes the next sentence's subject too (“…” That is how X put it.);
+4. the one person a sentence opens with when the quote comes later in it without a reporting
+   verb ("X, a critic, called the film “…”", "Judge X accused the majority of “…”"), at 0.6;
+5. the subject of the sentence before, in the same paragraph ("Ferris shrugs. “…”");
+6. unsure guesses: the previous paragraph's subject, the last speaker.
 "He"/"she" is the subject of the nearest sentence that names a person of that gender (from
 Mr./Ms. or the given name); several such people, or a name far into its sentence, make it
-unsure. "The 21-year-old striker" is the person the sentences before are about, unsure. An
-unnamed speaker ("the official said") and a quote after a non-speech verb ("called", "a sign
-that read") get no speaker.
+unsure; with nobody of that gender in the last three sentences, the person of that gender the
+article names far most often (a profile's subject), unsure. "The 21-year-old striker" is the
+person the sentences before are about, unsure. An unnamed speaker ("the official said") gets
+no speaker.
 """
 
 from __future__ import annotations
@@ -286,6 +293,7 @@ class _Context:
         of the nearest sentence before it that names one, outside quotes, within the last
         three sentences. Sure only when that person is the one compatible person there and
         the gender is known; unsure when another compatible person is as near."""
+        start = position
         floor = self.sentence_start(position)
         for _ in range(3):
             sentence = [
@@ -308,7 +316,25 @@ class _Context:
             if floor == 0:
                 break
             position, floor = floor, self.sentence_start(floor - 1)
-        return None
+        return self._main_person(start, gender)
+
+    def _main_person(self, position: int, gender: str | None) -> _Speaker | None:
+        """Nobody of that gender in the last three sentences: in a profile or an interview
+        "she" is most often the person the article is about, the one of that gender named
+        most often so far. Never sure."""
+        if gender is None:
+            return None
+        counts: dict[str, int] = {}
+        for mention in self.between(0, position):
+            if mention.kind == PERSON and self.genders.get(mention.name) == gender:
+                counts[mention.name] = counts.get(mention.name, 0) + 1
+        if not counts:
+            return None
+        ranked = sorted(counts.values(), reverse=True)
+        if len(ranked) > 1 and ranked[1] * 2 > ranked[0]:
+            return None  # no one clearly the article's subject
+        name = max(counts, key=counts.get)
+        return _Speaker(name, 0.4, "pronoun, the article's main person")
 
     def _fits(self, name: str, gender: str | None) -> bool:
         return gender is None or self.genders.get(name, gender) == gender
@@ -467,6 +493,108 @@ def _speaker_before(ctx: _Context, floor: int, position: int) -> _Speaker | None
 
 # Evidence next to the quote: a short quote with it is a quote, not a scare quote.
 _NEAR = ("verb", "name", "according", "pronoun")
+# An unnamed speaker counts too where the quote opens its sentence: “Finally,” a resident said.
+_UNNAMED_NEAR = ("unnamed", "description")
+
+# Words before a short quote that cite somebody's words: what their union called a
+# ‘take-it-or-leave-it’ offer, accused the council of “cultural vandalism”, praised the
+# book's “quiet ferocity” ("described as a “done deal”" stays a scare quote). Past tense
+# only: "what it calls an ‘independent’ study" is the writer keeping a distance.
+_CITING = re.compile(
+    r"(?:\bwhat\s+(?:[\w’'-]+\s+){1,6}called"
+    r"|\b(?:accused|accusing|accuses)\s+(?:[\w’'-]+\s+){0,8}of"
+    r"|\b(?:praised|hailed|criticised|criticized|condemned|denounced|derided)"
+    r"(?:\s+[\w’'-]+){0,4}?)"
+    r"\s+(?:(?:a|an|the|its|their|his|her)\s+)?$"
+)
+
+
+def _cited(ctx: _Context, raw: _Raw) -> bool:
+    before = ctx.body[max(ctx.sentence_start(raw.opened_at), raw.opened_at - 120) : raw.opened_at]
+    return _CITING.search(before) is not None
+
+
+# What carries words that nobody speaks: a sign that read “STILL OPEN”, a banner: “Next stop:
+# the final.”, a play titled “Harbour Lights”. Works named without such a cue are found by
+# their Title Case (below); nouns such as "film" or "book" are no cue, because "she called the
+# film “the most confident first feature …”" is a critic's words.
+_TITLE_CUES = re.compile(
+    # "would sign the bill “as soon as …”": after these, "sign" is the verb.
+    r"(?<!\bto )(?<!\bwill )(?<!\bwould )(?<!\bcould )(?<!\bshould )(?<!\bmust )"
+    r"\b(?:sign|signs|banner|banners|placard|placards|poster|posters|billboard|billboards"
+    r"|slogan|slogans|motto|plaque|bedsheet|T-shirts?|graffiti|list|titled|entitled)\b"
+)
+_SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "and",
+        "or",
+        "nor",
+        "but",
+        "by",
+        "with",
+        "from",
+        "as",
+        "into",
+        "is",
+        "are",
+        "&",
+        "=",
+    ]
+)
+_WORD_OF_TITLE = re.compile(r"[^\s,.:;!?]+")
+
+
+def _title_case(text: str) -> bool:
+    """“The Weight of Rain”, “Our Kids, Our Schools”: two words or more, every word but the
+    small ones capitalised."""
+    found = _WORD_OF_TITLE.findall(text)
+    if len(found) < 2 or not found[0][:1].isupper():
+        return False
+    capitals = 0
+    for word in found:
+        if word[:1].isupper() or word[:1].isdigit():
+            capitals += 1
+        elif word.lower() not in _SMALL_WORDS:
+            return False
+    return capitals >= 2
+
+
+def _is_a_title(ctx: _Context, raw: _Raw, quoted: str, spoken_after: bool) -> bool:
+    """The quote marks hold a title or a sign's words, not speech:
+    - all capitals (“70 YEARS. THANKS FOR NOTHING.”);
+    - a cue before it in its sentence ("sign", "banner", "titled") with no reporting verb
+      between the cue and the quote ("a sign that read “…”", but not "a sign went up, and
+      the owner said: “…”");
+    - Title Case words that no reporting verb right after claims (“The Salt Orchard,” her
+      debut, …); “Finally,” a resident said is speech.
+    """
+    letters = [c for c in quoted if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        return True
+    body = ctx.body
+    floor = ctx.sentence_start(raw.opened_at)
+    cue = _last(_TITLE_CUES.finditer(body, max(floor, raw.opened_at - 200), raw.opened_at))
+    if cue is not None and not ctx.in_quote(cue.start()):
+        verbs = [
+            v
+            for v in _VERB.finditer(body, cue.end(), raw.opened_at)
+            if v.group() not in _READ and not ctx.in_quote(v.start())
+        ]
+        if not verbs:
+            return True
+    return _title_case(quoted) and not spoken_after
+
+
+_READ = frozenset(["read", "reads", "reading"])  # a sign that read “…”: not a speaker
 
 
 def _last(matches):
@@ -498,6 +626,41 @@ def _speaker_next(ctx: _Context, position: int, pe: int, next_paragraph) -> _Spe
     ):
         verb = _VERB.search(body, people[0].end, end)
         return _Speaker(people[0].name, 0.75 if verb else 0.6, "next sentence")
+    return None
+
+
+def _stands_alone(ctx: _Context, raw: _Raw, ps: int) -> bool:
+    """The quote is a sentence of its own: it opens its sentence, ends with a stop and the
+    next sentence starts without a quote mark."""
+    body = ctx.body
+    if body[max(ps, ctx.sentence_start(raw.opened_at)) : raw.opened_at].strip():
+        return False
+    if body[raw.end - 1 : raw.end] not in (".", "!", "?"):
+        return False
+    following = body[raw.closed_at : raw.closed_at + 2].lstrip(" ")
+    return bool(following) and following[0].isupper()
+
+
+def _sentence_subject(ctx: _Context, floor: int, position: int) -> _Speaker | None:
+    """The person a sentence opens with, when the quote comes later in it with no reporting
+    verb: "In a dissent, Judge Patrick Delaney accused the majority of “…”", "Success, she
+    says, …, beyond saying that it is “…”"."""
+    body = ctx.body
+    start = max(floor, ctx.sentence_start(position))
+    if not body[start:position].strip():
+        return None
+    people = [m for m in ctx.between(start, position) if m.kind == PERSON]
+    if len({m.name for m in people}) == 1 and _words(body[start : people[0].start]) <= 6:
+        return _Speaker(people[0].name, 0.6, "sentence's subject")
+    if people:
+        # A person far into the sentence is seldom its subject, and with several people
+        # ("Lindqvist showed an email in which Marchetti praised …") the quote's may be any.
+        return None
+    pronoun = _PRONOUN.search(body, start, position)
+    if pronoun and _words(body[start : pronoun.start()]) <= 3:
+        found = ctx.pronoun(pronoun.start(), _PRONOUN_GENDER[pronoun.group().lower()])
+        if found:
+            return _Speaker(found.name, min(found.confidence, 0.6), "sentence's subject")
     return None
 
 
@@ -577,6 +740,8 @@ def suggest_quotes(
         found: _Speaker | None = None
         if raw.closed_at is not None:
             found = _speaker_after(ctx, raw.closed_at, limit)
+        if _is_a_title(ctx, raw, quoted, spoken_after=found is not None):
+            continue  # the name of a work, or the words on a sign: nobody said them
         if found is None:
             floor = max(ctx.sentence_start(raw.opened_at), ps, _previous_end(raws, index))
             found = _speaker_before(ctx, floor, raw.opened_at)
@@ -589,6 +754,14 @@ def suggest_quotes(
             before = paragraphs[raw.paragraph - 1]
             if not any(r.paragraph == raw.paragraph - 1 for r in raws):
                 found = _subject_opening(ctx, *before, last)
+        if found is None and raw.closed_at is not None and _stands_alone(ctx, raw, ps):
+            # “Fair, not nice.” That is how Judith Carrow put it. “…”: the next sentence
+            # names the speaker even when more quotes follow in the paragraph.
+            found = _speaker_next(ctx, raw.closed_at, pe, None)
+        if found is None and raw.opened_at > ps:
+            # Beatrice Caldwell, a critic, called the film “…”: no reporting verb, but the
+            # sentence's subject is who is quoted.
+            found = _sentence_subject(ctx, max(ps, _previous_end(raws, index)), raw.opened_at)
         if found is None and not any(r.paragraph == raw.paragraph for r in raws[index + 1 :]):
             # The quote ends its paragraph with no verb: the next sentence may name it.
             after = raw.closed_at if raw.closed_at is not None else raw.end
@@ -609,7 +782,11 @@ def suggest_quotes(
         if found is None:
             found = _Speaker(None, 0.0, "")
         sentence = found.evidence == "continues the last quote" and quoted[-1] in ".?!"
-        if len(quoted.split()) < 3 and not (sentence or found.evidence.startswith(_NEAR)):
+        short = len(quoted.split()) < 3
+        opens = not body[max(ps, ctx.sentence_start(raw.opened_at)) : raw.opened_at].strip()
+        unnamed = opens and found.evidence in _UNNAMED_NEAR
+        near = sentence or unnamed or found.evidence.startswith(_NEAR)
+        if short and not near and not _cited(ctx, raw):
             continue  # a scare quote or a term in quotes, not something somebody said
         confidence = 0.9 if found.confidence >= 0.8 else 0.8 if found.name else 0.7
         if raw.closed_at is None and not raw.continues:

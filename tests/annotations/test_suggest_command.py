@@ -49,7 +49,7 @@ def test_reads_zips_and_reports_bad_files(tmp_path):
         zipped.writestr(
             "a.txt",
             "Title\n\n“We will win,” said Rosa Diaz, the coach.\n\n"
-            "A sign on the gate read “No entry for anyone”.\n",
+            "Neighbours hung their washing out under “No entry for anyone”.\n",
         )
         zipped.writestr("empty.txt", "")
     errors = io.StringIO()

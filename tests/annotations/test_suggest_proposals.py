@@ -14,7 +14,7 @@ def test_a_sure_and_an_unsure_speaker_are_told_apart_in_the_proposal():
         title="Bridge",
         body=(
             "“Traffic will flow by June,” said Lee Park, a spokesman for the mayor.\n\n"
-            "Neighbours placed a sign on the fence that read “We are still here, all of us”."
+            "Neighbours hung their washing out and shouted “We are still here, all of us”."
         ),
     )
     suggesting.article_suggest(article=article)

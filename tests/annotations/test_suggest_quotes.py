@@ -183,3 +183,60 @@ def test_offsets_count_code_points_after_emoji_and_astral_characters():
 def test_empty_and_quote_free_text():
     assert suggest_quotes("") == []
     assert suggest_quotes("The council met on Tuesday.\n\nIt adjourned at noon.") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Words on signs and banners, introduced by the sign itself.
+        "Protesters held a hand-painted sign that read “Who pays for the flood?”",
+        "A banner hung from the town hall across the square: “Next year, the cup.”",
+        "Marchers carried placards reading “Fund our libraries”.",
+        # All capitals: a sign, whatever introduces it.
+        "By morning somebody had written “CLOSED FOR GOOD. THANKS.” on the shutters.",
+        # Title Case with no reporting verb after it: a work's name.
+        "She spent five years writing “The Long Harvest,” her second novel.",
+        "The ministry's new report, “Roads to Nowhere: Rural Transport in Crisis”, is out.",
+        "Its working title, she added, is “Low Water.”",
+    ],
+)
+def test_titles_and_signs_in_quote_marks_are_no_quotes(body):
+    assert direct(body) == []
+
+
+def test_a_sign_noun_before_a_reporting_verb_does_not_hide_the_quote():
+    body = "A sign went up at the gate, and the owner, Pia Lund, said: “We will not sell.”"
+    assert pairs(body) == [("We will not sell.", "Pia Lund")]
+
+
+def test_sign_as_a_verb_is_no_cue():
+    body = "Aide Rosa Kim said the governor would sign the bill “as soon as it reaches her desk.”"
+    assert [q.text for q in direct(body)] == ["as soon as it reaches her desk."]
+
+
+def test_title_case_with_a_reporting_verb_after_it_is_speech():
+    assert pairs("“Absolutely Not,” Tomas Varga said.") == [("Absolutely Not", "Tomas Varga")]
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (
+            "Drivers walked out over what their union called a ‘take-it-or-leave-it’ offer.",
+            "take-it-or-leave-it",
+        ),
+        (
+            "Theatre companies accused the arts council of “cultural vandalism” on Monday.",
+            "cultural vandalism",
+        ),
+        ("The chair of the jury praised the novel's “quiet ferocity”.", "quiet ferocity"),
+        ("“Finally,” a resident said, unlocking her bicycle.", "Finally"),
+    ],
+)
+def test_short_quotes_that_cite_somebody_are_kept(body, words):
+    assert [q.text for q in direct(body)] == [words]
+
+
+def test_short_scare_quotes_without_a_citation_are_dropped():
+    assert direct("The group has commissioned what it calls an “independent” study.") == []
+    assert direct("The plan is “temporary”, the notice said nothing more.") == []

@@ -134,19 +134,29 @@ def test_a_description_of_someone_named_before_is_them_but_unsure():
         "A senior official spoke on condition of anonymity.\n\n“We had the notices drafted,” "
         "the official said.",
         "“We regret the harm this community has suffered,” the company said in a statement.",
-        "One family placed a sign on the fence that read “Our kids are not a line item.”",
-        "Superintendent Renee Castillo called the proposal “painful but necessary for all”.",
     ],
-    ids=["unnamed official", "unnamed company", "a sign that read", "called"],
+    ids=["unnamed official", "unnamed company"],
 )
 def test_no_named_speaker_means_no_speaker(body):
     assert speaker(body) == (None, 0.0)
 
 
+def test_words_on_a_sign_are_no_quote_at_all():
+    # Both blind gold sets leave signs and banners out of the quotes.
+    assert speakers("One family placed a sign on the fence that read “Our kids matter.”") == []
+
+
+def test_called_cites_the_subject_but_not_surely():
+    body = "Superintendent Renee Castillo called the proposal “painful but necessary for all”."
+    name, confidence = speaker(body)
+    assert name == "Renee Castillo"
+    assert UNSURE <= confidence < SURE
+
+
 def test_a_non_speech_verb_after_another_speaker_is_only_an_unsure_guess():
     body = (
         "“We will rebuild,” said Mayor Gil Navarro.\n\n"
-        "Neighbours placed a sign on the fence that read “We are still here, all of us”."
+        "Neighbours hung their washing out and shouted “we are still here, all of us”."
     )
     (first, sure), (second, unsure) = speakers(body)
     assert (first, second) == ("Gil Navarro", "Gil Navarro")
@@ -220,3 +230,47 @@ def test_a_lede_quote_takes_the_name_in_the_next_paragraph():
 def test_local_government_titles_stay_out_of_names():
     body = "Councilwoman Aisha Grant wrote that the plan was “a betrayal of every family”."
     assert speaker(body)[0] == "Aisha Grant"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Critics agreed. Mara Lindgren, a reviewer for the Dunmore Courier, called the film "
+        "“the boldest debut I have seen in years.”",
+        "In a sharp dissent, Judge Mara Lindgren accused the majority of “rewriting the "
+        "statute from the bench.”",
+        "Finance Minister Mara Lindgren welcomed the figures, saying households had “earned "
+        "a break at last.”",
+    ],
+)
+def test_the_subject_of_a_sentence_without_a_reporting_verb_is_the_speaker(body):
+    name, confidence = speaker(body)
+    assert name == "Mara Lindgren"
+    assert UNSURE <= confidence < SURE
+
+
+def test_with_several_people_before_the_quote_the_sentence_subject_is_not_guessed():
+    body = (
+        "Ms. Ortiz showed jurors an email in which Tom Reyes praised the system as "
+        "“a big improvement all round.”"
+    )
+    assert speaker(body) != ("Ms. Ortiz", 0.6)
+    assert speaker(body)[0] != "Ortiz"
+
+
+def test_a_quote_standing_alone_takes_the_next_sentence_even_with_more_quotes_after():
+    body = (
+        "“Tough, but always fair.” That is how Ruth Calder, a former reporter, described her "
+        "old editor. “She would cut your story in half and then buy you lunch,” Calder said."
+    )
+    assert [name for name, _ in speakers(body)] == ["Ruth Calder", "Ruth Calder"]
+
+
+def test_she_with_nobody_near_is_the_woman_the_article_is_about_but_unsure():
+    body = (
+        "Ms. Ada Okafor has written three novels. Ms. Okafor grew up in Enugu.\n\n"
+        "Her editor, Tom Reyes, says the new book is her best. “It is loud,” he says.\n\n"
+        "We walk to the river. The café is closed. A dog barks at the gulls.\n\n"
+        "“I never planned any of this,” she says."
+    )
+    assert speakers(body)[-1] == ("Ada Okafor", 0.4)
