@@ -13,6 +13,10 @@
 Both held-out sets were then SEEN: the second round of rules was tuned on them (titles and signs,
 citing short quotes, sentence subjects, datelines, …), so their floors below are that round's
 figures less a small margin, guarding against regressions; they no longer measure unseen text.
+- heldout3 (tests/annotations/gold/heldout3/): twelve articles by a third writer blind to the
+  rules, kept away from the tuning and scored once after the second round: quote F1 0.993,
+  speakers 0.923, entity F1 0.822 at recall 0.853 (PERSON/ORG/GPE), every issue target met.
+  Its floors are the issue's targets; the day it is tuned on, write a fourth set.
 """
 
 import json
@@ -39,13 +43,16 @@ SEEDS = sorted(GOLD.glob("*.json"))
 DEV = sorted((GOLD / "dev").glob("*.json"))
 HELDOUT = sorted((GOLD / "heldout").glob("*.json"))
 HELDOUT2 = sorted((GOLD / "heldout2").glob("*.json"))
+HELDOUT3 = sorted((GOLD / "heldout3").glob("*.json"))
 
 
 def body_of(path: Path) -> str:
     return Cleaner().clean(path.read_bytes()).body
 
 
-@pytest.mark.parametrize("gold_file", SEEDS + DEV + HELDOUT + HELDOUT2, ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "gold_file", SEEDS + DEV + HELDOUT + HELDOUT2 + HELDOUT3, ids=lambda p: p.name
+)
 def test_gold_offsets_point_at_their_text(gold_file):
     gold = load(gold_file)
     body = body_of(article_of(gold_file, gold))
@@ -110,6 +117,17 @@ def test_second_heldout_set_keeps_its_second_round_score():
     assert f1 >= 0.83
     assert recall >= 0.86
     assert tally.quotes()[2] >= 0.98
+
+
+def test_unseen_set_meets_the_issue_targets():
+    assert len(HELDOUT3) >= 12
+    tally = evaluate(HELDOUT3, body_of)
+    print("\n" + report("heldout3", tally))
+    assert tally.quotes()[2] >= 0.97
+    assert tally.speaker_accuracy() >= 0.90
+    precision, recall, f1 = tally.entities()
+    assert f1 >= 0.70
+    assert recall >= 0.85
 
 
 def test_known_entities_keep_the_seeds_entities_high():

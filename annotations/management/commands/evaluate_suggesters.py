@@ -23,6 +23,7 @@ SETS = {
     "dev": GOLD / "dev",
     "heldout": GOLD / "heldout",
     "heldout2": GOLD / "heldout2",
+    "heldout3": GOLD / "heldout3",
 }
 NOTE = (
     "Written for the dev set with inline annotations (see the .marked file): every direct "
