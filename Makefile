@@ -32,6 +32,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports  # one-way dependencies (pyproject.toml [tool.importlinter])
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

@@ -10,7 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 
-from annotations import services
+from annotations import (
+    article_admin,  # noqa: F401 (the article admin, with span counts)
+    services,
+)
 from annotations.models import Claim, Entity, EntityAlias, Span
 
 

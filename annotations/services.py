@@ -44,20 +44,11 @@ from annotations.text import (
     name_problem,
 )
 from articles.models import Article
+from articles.signals import ReanchorReport
+from newsdesk.errors import StaleVersion  # noqa: F401 (services.StaleVersion, as callers know it)
 
 EDITOR_ORIGIN = "editor"
 LIVE_STATUSES = (SpanStatus.ACCEPTED, SpanStatus.SUGGESTED)
-
-
-class StaleVersion(Exception):
-    """The row changed since the client read it; `current` is how it is now, and
-    `changed_by` names who changed it last ("someone else" when nobody is known)."""
-
-    def __init__(self, current, message: str, changed_by: str = "someone else"):
-        super().__init__(message)
-        self.current = current
-        self.message = message
-        self.changed_by = changed_by
 
 
 @dataclass(frozen=True)
@@ -1129,29 +1120,12 @@ def _update_rows(spans: list[Span], fields: list[str]) -> None:
         cursor.executemany(sql, rows)
 
 
-@dataclass(frozen=True)
-class ReanchorReport:
-    kept: int = 0
-    moved: int = 0
-    orphaned: int = 0
-    already_orphaned: int = 0
-    to_review: int = 0  # of the moved: accepted quotes and claims whose words changed
-
-    def as_dict(self) -> dict:
-        return {
-            "kept": self.kept,
-            "moved": self.moved,
-            "orphaned": self.orphaned,
-            "already_orphaned": self.already_orphaned,
-            "to_review": self.to_review,
-        }
-
-
 @transaction.atomic
 def spans_reanchor(*, article: Article, old_body: str, user=None) -> ReanchorReport:
     """Carry every span of `article` from old_body to its (new) body; none is deleted.
 
-    Called by articles.services.article_revise with the article row locked. Kept spans stay
+    Called through articles.signals.article_revised (connected in AnnotationsConfig.ready)
+    with the article row locked. Kept spans stay
     (their context is refreshed), moved ones get new offsets, text and context, the rest
     become orphaned with their old text. Spans orphaned earlier stay orphaned.
     """

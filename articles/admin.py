@@ -2,12 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from annotations.models import SpanKind
 from articles import sources
 from articles.models import Article, ArticleRevision
 from articles.services import article_revise, articles_import, import_limits
@@ -76,9 +74,6 @@ class ArticleAdmin(admin.ModelAdmin):
         "headline",
         "source_file",
         "word_count",
-        "quotes",
-        "mentions",
-        "claims",
         "revision",
         "imported_at",
     ]
@@ -124,32 +119,11 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .defer("body", "original", "import_report")
-            .annotate(
-                n_quotes=Count("spans", filter=Q(spans__kind=SpanKind.QUOTE)),
-                n_mentions=Count("spans", filter=Q(spans__kind=SpanKind.MENTION)),
-                n_claims=Count("spans", filter=Q(spans__kind=SpanKind.CLAIM)),
-            )
-        )
+        return super().get_queryset(request).defer("body", "original", "import_report")
 
     @admin.display(description="title", ordering="title")
     def headline(self, obj):
         return obj.title if len(obj.title) <= 90 else obj.title[:89] + "…"
-
-    @admin.display(ordering="n_quotes")
-    def quotes(self, obj):
-        return obj.n_quotes
-
-    @admin.display(ordering="n_mentions")
-    def mentions(self, obj):
-        return obj.n_mentions
-
-    @admin.display(ordering="n_claims")
-    def claims(self, obj):
-        return obj.n_claims
 
     def add_view(self, request, form_url="", extra_context=None):
         # Articles come from files: "Add article" is the import page.

@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from annotations.services import ReanchorReport, spans_reanchor
 from articles import sources
 from articles.importing import ArticleFileError, CleanedArticle, Cleaner
 from articles.models import Article, ArticleRevision
+from articles.signals import ReanchorReport, article_created, article_revised
 
 
 class Outcome(StrEnum):
@@ -105,9 +105,8 @@ def _cleaned_import(*, name: str, cleaned: CleanedArticle, imported_by) -> FileR
             article = _article(name, cleaned, imported_by)
             article.save(force_insert=True)
             if settings.NEWSDESK_SUGGEST_ON_IMPORT:
-                from annotations.suggesting import article_suggest
-
-                article_suggest(article=article, user=imported_by)
+                # annotations runs the suggesters: the article arrives with its suggestions.
+                article_created.send(sender=Article, article=article, user=imported_by)
     except IntegrityError:
         # Someone imported the same file between our check and our insert.
         existing = Article.objects.filter(content_hash=cleaned.content_hash).only("id").first()
@@ -380,7 +379,7 @@ def _summary(cleaned: CleanedArticle) -> str:
 class Revised:
     article: Article
     revision: ArticleRevision | None  # the text that was replaced; None when nothing changed
-    spans: ReanchorReport
+    spans: ReanchorReport | None  # what the article_revised receivers did; None: unchanged
 
     def summary(self) -> str:
         if self.revision is None:
@@ -422,7 +421,7 @@ def _revise(*, article: Article, cleaned: CleanedArticle, user) -> Revised:
     # so no span can be placed against the old text while this one replaces it.
     article = Article.objects.select_for_update().get(pk=article.pk)
     if cleaned.content_hash == article.content_hash:
-        return Revised(article, None, ReanchorReport(kept=article.spans.count()))
+        return Revised(article, None, None)
     other = (
         Article.objects.filter(content_hash=cleaned.content_hash)
         .exclude(pk=article.pk)
@@ -468,7 +467,9 @@ def _revise(*, article: Article, cleaned: CleanedArticle, user) -> Revised:
             "updated_at",
         ]
     )
-    spans = spans_reanchor(article=article, old_body=old_body, user=user)
+    # annotations re-anchors its spans to the new text (articles.signals).
+    responses = article_revised.send(sender=Article, article=article, old_body=old_body, user=user)
+    spans = sum((report for _, report in responses), ReanchorReport())
     revision.report = spans.as_dict()
     revision.save(update_fields=["report"])
     return Revised(article, revision, spans)

@@ -1,7 +1,8 @@
 """Project-wide REST API plumbing: errors, permissions, throttles, pagination, ordering.
 
-Apps' ViewSets (articles.api, annotations.api) build on these; settings.REST_FRAMEWORK names
-them as the defaults, so a new endpoint is safe (authenticated, role-checked, bounded) by default.
+The apps' ViewSets (annotations.api, annotations.article_api) build on these;
+settings.REST_FRAMEWORK names them as the defaults, so a new endpoint is safe (authenticated,
+role-checked, bounded) by default.
 DRF imports this module while rest_framework.views is still loading, so nothing here may import
 rest_framework.views (or generics) at module level: the schema class and the token view live in
 newsdesk.api_views.
@@ -29,7 +30,7 @@ from rest_framework import (
 from rest_framework import serializers as drf_serializers
 from rest_framework.response import Response
 
-from annotations.services import StaleVersion
+from newsdesk.errors import StaleVersion
 from newsdesk.roles import can_read, is_editor
 
 MAX_PAGE_SIZE = 200

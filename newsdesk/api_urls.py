@@ -1,6 +1,6 @@
 """Everything under /api/. Other apps add routes by registering on `router` (or appending
 to `urlpatterns`) here. Actions on one object are `@action`s of its ViewSet: e.g.
-articles/<id>/suggest/ and suggestions/ (articles.api), spans/<id>/matches/,
+articles/<id>/suggest/ and suggestions/ (annotations.article_api), spans/<id>/matches/,
 entities/duplicates/ and entities/<id>/merge/ (annotations.api).
 """
 
@@ -10,8 +10,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from annotations import api as annotations_api
+from annotations import article_api as articles_api
 from annotations import stats_api
-from articles import api as articles_api
 from newsdesk.api import ID_REGEX
 from newsdesk.api_views import TokenObtainView
 

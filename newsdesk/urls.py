@@ -12,5 +12,5 @@ urlpatterns = [
     # Django's login views; django-axes locks them (newsdesk/auth.py).
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("annotations.urls")),
-    path("", include("articles.urls")),
+    path("", include("annotations.article_urls")),
 ]

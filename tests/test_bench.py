@@ -10,7 +10,7 @@ from django.core.management import call_command
 from annotations.models import Entity, Span
 from articles.importing import Cleaner
 from articles.models import Article
-from newsdesk.bench import archive, synth
+from bench import archive, synth
 
 ENDPOINTS = {
     "api_root",

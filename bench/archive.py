@@ -27,7 +27,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from annotations.models import Claim, Entity, EntityAlias, Span
 from annotations.text import context, fold
 from articles.models import Article
-from newsdesk.bench import synth
+from bench import synth
 from newsdesk.roles import EDITORS
 
 BENCH_USER = "bench-editor"

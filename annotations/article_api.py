@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from annotations import exporters, suggesting
 from annotations import selectors as annotation_selectors
 from annotations.api import history_page
+from annotations.article_filters import ArticleFilter
 from annotations.serializers import (
     HistoryEntrySerializer,
     SpanSerializer,
@@ -25,7 +26,6 @@ from annotations.serializers import (
     SuggestRequestSerializer,
 )
 from articles import selectors, services
-from articles.filters import ArticleFilter
 from articles.serializers import (
     ArticleListSerializer,
     ArticleMetadataSerializer,

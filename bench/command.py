@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from newsdesk.bench import suite
+from bench import suite
 
 
 class Command(BaseCommand):

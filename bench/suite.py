@@ -36,8 +36,8 @@ from annotations.models import Entity, Span, SpanStatus
 from articles import sources
 from articles.models import Article
 from articles.services import articles_import, import_limits
-from newsdesk.bench import archive, synth
-from newsdesk.bench.measure import Case, Request, Result, Runner, rss_mb
+from bench import archive, synth
+from bench.measure import Case, Request, Result, Runner, rss_mb
 
 IMPORT_PREFIX = "bench-import-"
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from annotations import selectors, stats
+from annotations.article_forms import ArticleFilterForm, ArticleMetadataForm
 from annotations.models import Entity
 from annotations.views import editor_required, history_context, reader_required
 from annotations.workspace import (
@@ -18,7 +19,6 @@ from annotations.workspace import (
     workspace_sources,
 )
 from articles import services
-from articles.forms import ArticleFilterForm, ArticleMetadataForm
 from articles.models import Article
 from newsdesk.roles import is_editor
 
