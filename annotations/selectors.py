@@ -305,6 +305,9 @@ class QuoteMatch:
     # matching.word_diff(passage, other_passage): "delete" words only in the asked-about
     # quote, "insert" words only in the other.
     diff: list[tuple[str, str]]
+    # matching.exact_word_diff of the passages as printed (case, punctuation, apostrophes
+    # and contractions kept): what the editor reads to spot a misquote.
+    exact_diff: list[tuple[str, str]]
     article_id: int
     article_title: str
     speaker: Entity | None
@@ -334,7 +337,11 @@ def quote_matches(span: Span, limit: int = 20) -> list[QuoteMatch]:
         score, mine, theirs = _best_passages(span.text, pieces, other.text)
         if score < matching.MATCH:
             continue
-        mine, theirs = _aligned(matching.normalise(mine), matching.normalise(theirs))
+        exact = matching.exact_word_diff(mine, theirs)
+        normal_mine, normal_theirs = matching.normalise(mine), matching.normalise(theirs)
+        mine, theirs = _aligned(normal_mine, normal_theirs)
+        if (mine, theirs) != (normal_mine, normal_theirs):
+            exact = _excerpt(exact)  # one quotes an excerpt of the other
         found.append(
             QuoteMatch(
                 span=other,
@@ -342,6 +349,7 @@ def quote_matches(span: Span, limit: int = 20) -> list[QuoteMatch]:
                 passage=mine,
                 other_passage=theirs,
                 diff=matching.word_diff(mine, theirs),
+                exact_diff=exact,
                 article_id=other.article_id,
                 article_title=other.article.title,
                 speaker=other.speaker,
@@ -540,6 +548,15 @@ def _best_passages(text: str, pieces: list[str], other: str) -> tuple[float, str
         return score >= matching.MATCH, min(len(mine), len(theirs)), score
 
     return max(tries, key=weight)
+
+
+def _excerpt(diff: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """An exact diff without the words around an excerpt: the one-sided runs at either end,
+    before the first and after the last shared words."""
+    equal = [i for i, (op, _) in enumerate(diff) if op == "equal"]
+    if not equal:
+        return diff
+    return diff[equal[0] : equal[-1] + 1]
 
 
 def _aligned(a: str, b: str) -> tuple[str, str]:

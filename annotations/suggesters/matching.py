@@ -106,6 +106,25 @@ def word_diff(a: str, b: str) -> list[tuple[Op, str]]:
     return out
 
 
+def exact_word_diff(a: str, b: str) -> list[tuple[Op, str]]:
+    """How `b` differs from `a` as printed: words split at white space only, so case,
+    punctuation, apostrophes and contractions count ("tomorrow." against "tomorrow," and
+    "We will" against "and we'll" both show). The misquote check the editor reads; the
+    normalised `word_diff` only ranks and explains how close the wording is."""
+    ta, tb = a.split(), b.split()
+    out: list[tuple[Op, str]] = []
+    matcher = SequenceMatcher(a=ta, b=tb, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            _add(out, "equal", ta[i1:i2])
+            continue
+        if tag in ("delete", "replace"):
+            _add(out, "delete", ta[i1:i2])
+        if tag in ("insert", "replace"):
+            _add(out, "insert", tb[j1:j2])
+    return out
+
+
 def _add(out: list[tuple[Op, str]], op: Op, words: list[str]) -> None:
     if not words:
         return

@@ -2,7 +2,13 @@
 
 import pytest
 
-from annotations.suggesters.matching import MATCH, normalise, quote_similarity, word_diff
+from annotations.suggesters.matching import (
+    MATCH,
+    exact_word_diff,
+    normalise,
+    quote_similarity,
+    word_diff,
+)
 
 
 def test_the_issue_example_is_a_match():
@@ -58,3 +64,25 @@ def test_word_diff_ignores_punctuation_and_contractions():
         ("equal", "we will have it every day"),
     ]
     assert word_diff("Same words.", "same words") == [("equal", "same words")]
+
+
+def test_the_exact_diff_shows_punctuation_case_and_contractions_as_printed():
+    ours = "We'll have it tomorrow. We will have it every day"
+    theirs = "we'll have it tomorrow, and we'll have it every day"
+
+    assert exact_word_diff(ours, theirs) == [
+        ("delete", "We'll"),
+        ("insert", "we'll"),
+        ("equal", "have it"),
+        ("delete", "tomorrow. We will"),
+        ("insert", "tomorrow, and we'll"),
+        ("equal", "have it every day"),
+    ]
+    # The normalised diff, which ranks the matches, sees only "and".
+    assert [op for op, _ in word_diff(ours, theirs)] == ["equal", "insert", "equal"]
+
+
+def test_the_exact_diff_keeps_possessives_and_curly_apostrophes():
+    diff = exact_word_diff("has Israel’s back", "has Israel's back")
+
+    assert diff == [("equal", "has"), ("delete", "Israel’s"), ("insert", "Israel's"), ("equal", "back")]
