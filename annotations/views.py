@@ -49,6 +49,7 @@ from annotations.models import (
 from annotations.workspace import (
     history_rows,
     workspace_claim,
+    workspace_claim_counts,
     workspace_claims,
     workspace_entity,
     workspace_entity_directory,
@@ -688,19 +689,26 @@ def alias_remove(request, pk: int, alias_id: int):
 @reader_required
 @vary_on_headers("HX-Request")
 def claim_list(request):
-    verdict = request.GET.get("verdict", Verdict.UNREVIEWED)
-    context = _claim_list_context(request, verdict)
+    counts = workspace_claim_counts()
+    # Without a choice: the first tab with claims (the review queue, Unreviewed, when it has
+    # any), so the page never opens on an empty tab while claims exist.
+    first = next((v for v in Verdict.values if counts[v]), Verdict.UNREVIEWED)
+    verdict = request.GET.get("verdict", first)
+    context = _claim_list_context(request, verdict, counts)
     return _page(request, "annotations/claims.html", "claim-list", context)
 
 
-def _claim_list_context(request, verdict: str) -> dict:
+def _claim_list_context(request, verdict: str, counts: dict[str, int] | None = None) -> dict:
     if verdict not in Verdict.values:
         verdict = ""
     page = Paginator(workspace_claims(verdict=verdict), 25).get_page(request.GET.get("page"))
+    counts = counts if counts is not None else workspace_claim_counts()
     return {
         "page": page,
         "verdict": verdict,
         "verdicts": Verdict.choices,
+        "tabs": [(value, label, counts[value]) for value, label in Verdict.choices],
+        "total": sum(counts.values()),
         "can_edit": is_editor(request.user),
         "claim": None,
         "form": None,

@@ -599,6 +599,14 @@ def workspace_claims(*, verdict: str = "") -> QuerySet:
     return claims.prefetch_related(Prefetch("spans", queryset=stating, to_attr="live_spans"))
 
 
+def workspace_claim_counts() -> dict[str, int]:
+    """Claims per verdict (every verdict, 0 when none), for the Claims tabs: one query."""
+    counts = dict.fromkeys(Verdict.values, 0)
+    rows = Claim.objects.order_by().values_list("verdict").annotate(n=Count("id"))
+    counts.update(dict(rows))
+    return counts
+
+
 def workspace_claim(*, pk: int) -> Claim:
     return workspace_claims().get(pk=pk)
 

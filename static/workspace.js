@@ -216,9 +216,9 @@
     if (!pieces.length) return null;
     pieces[0].scrollIntoView({ behavior, block: "center" });
     pieces.forEach((piece) => {
-      piece.classList.remove("flash");
+      piece.classList.remove("jump-flash");
       void piece.offsetWidth; // restart the animation
-      piece.classList.add("flash");
+      piece.classList.add("jump-flash");
     });
     return pieces[0];
   }

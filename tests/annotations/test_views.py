@@ -506,6 +506,20 @@ def test_claims_queue_filters_by_verdict(viewer_client, django_assert_max_num_qu
     assert len(everything.context["page"]) == 7
 
 
+def test_claims_open_on_the_first_tab_with_claims_and_the_tabs_show_counts(viewer_client):
+    ClaimFactory(text="not proven", verdict="unproven")
+    ClaimFactory(text="a false one", verdict="false")
+
+    response = viewer_client.get("/claims/")
+
+    assert response.context["verdict"] == "false"  # Unreviewed has none; False comes first
+    assert [c.text for c in response.context["page"]] == ["a false one"]
+    tabs = {value: count for value, _, count in response.context["tabs"]}
+    assert (tabs["unreviewed"], tabs["false"], tabs["unproven"]) == (0, 1, 1)
+    assert response.context["total"] == 2
+    assert b'Unproven <span class="count">1</span>' in response.content
+
+
 @pytest.mark.parametrize("htmx", [pytest.param(True, id="htmx"), pytest.param(False, id="plain")])
 def test_claim_review(editor_client, editor, htmx):
     claim = ClaimFactory()
