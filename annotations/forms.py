@@ -25,7 +25,7 @@ from annotations.models import (
     SpanStatus,
     Verdict,
 )
-from annotations.workspace import workspace_entity_exact
+from annotations.workspace import workspace_entity_choices, workspace_entity_exact
 from articles.models import Article
 from newsdesk.numbers import IdField, IntegerField, InvalidNumber, parse_id
 
@@ -82,7 +82,17 @@ def _pick(form: forms.Form, field: str, new_kind: str) -> EntityPick:
     if not name:
         return EntityPick()
     exact = workspace_entity_exact(name=name)
-    return EntityPick(entity=exact) if exact else EntityPick(new_name=name, new_kind=new_kind)
+    if exact:
+        return EntityPick(entity=exact)
+    # Typed and sent before the suggestions came: never a silent duplicate of a close match.
+    close = [e for e in workspace_entity_choices(q=name, limit=3) if e.rank <= 2]
+    if close:
+        form.add_error(
+            f"{field}_name",
+            f"{close[0].name} exists: pick it below, or choose “New” to create another.",
+        )
+        return EntityPick()
+    return EntityPick(new_name=name, new_kind=new_kind)
 
 
 class _EntityFields(forms.Form):

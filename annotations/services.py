@@ -540,9 +540,35 @@ def suggestion_accept(
             speaker = _find_entity(proposed) if proposed else None
         if speaker is not None:
             changes["speaker"] = speaker
-    elif span.kind == SpanKind.CLAIM and span.claim_id is None:
+    marked = span_marked_by(span=span, entity=changes.get("entity") or span.entity)
+    if marked is not None:
+        # Already marked by an editor: merge into that span rather than stack a second one.
+        # It gains the speaker it lacked; the suggestion is rejected, so it does not return.
+        speaker = changes.get("speaker") or span.speaker
+        if span.kind == SpanKind.QUOTE and marked.speaker_id is None and speaker is not None:
+            marked = span_update(span=marked, user=user, speaker=speaker)
+        span_reject(span=span, user=user, version=version)
+        return marked
+    if span.kind == SpanKind.CLAIM and span.claim_id is None:
         changes["claim"] = claim_create(text=span.text, user=user)
     return span_update(span=span, version=version, user=user, **changes)
+
+
+def span_marked_by(*, span: Span, entity: Entity | None = None) -> Span | None:
+    """The accepted span of the same kind that already marks (overlaps) `span`'s text; for a
+    mention, only one of the same entity (`entity`, the one it would link to)."""
+    others = Span.objects.filter(
+        article_id=span.article_id,
+        kind=span.kind,
+        status=SpanStatus.ACCEPTED,
+        start__lt=span.end,
+        end__gt=span.start,
+    ).exclude(pk=span.pk)
+    if span.kind == SpanKind.MENTION:
+        if entity is None:
+            return None
+        others = others.filter(entity=entity)
+    return others.order_by("start", "pk").first()
 
 
 def suggestion_reject(*, span: Span, user=None, version: int | None = None) -> Span:

@@ -252,6 +252,31 @@ def _candidates(body: str, kinds: set[str], known: KnownEntities) -> list[_Candi
     return out
 
 
+@dataclass(frozen=True)
+class Marked:
+    """An accepted span, as far as the overlap rule needs it."""
+
+    kind: str
+    start: int
+    end: int
+    entity_id: int | None = None
+
+
+def already_marked(
+    kind: str, start: int, end: int, entity_id: int | None, accepted: list[Marked]
+) -> Marked | None:
+    """The accepted span that already marks [start, end), if any: a quote or claim that
+    overlaps it, or a mention overlapping it of the same entity (or of an entity the
+    suggester could not name, which the editor has then already decided). Such a suggestion
+    is not offered: it would stack a second quote or count a person twice."""
+    for marked in accepted:
+        if marked.kind != kind or marked.start >= end or start >= marked.end:
+            continue
+        if kind != SpanKind.MENTION or entity_id is None or marked.entity_id == entity_id:
+            return marked
+    return None
+
+
 def _locked_body(article: Article) -> str:
     """The body as committed, the article row locked until the transaction ends: a revision
     of the text, or an editor's new span, waits for the suggestions to be stored."""
@@ -293,14 +318,17 @@ def article_suggest(
             status__in=(SpanStatus.ACCEPTED, SpanStatus.SUGGESTED, SpanStatus.REJECTED),
         )
         .order_by()
-        .values_list("kind", "start", "end", "text", "prefix", "status")
+        .values_list("kind", "start", "end", "text", "prefix", "status", "entity_id")
     )
-    for kind, start, end, text, prefix, status in rows:
+    accepted: list[Marked] = []
+    for kind, start, end, text, prefix, status, entity_id in rows:
         if status == SpanStatus.REJECTED:
             rejected_places.add((kind, start, end))
             rejected_texts.add((kind, text, prefix))
         else:
             live.add((kind, start, end))
+        if status == SpanStatus.ACCEPTED:
+            accepted.append(Marked(kind, start, end, entity_id))
 
     new: list[Span] = []
     for c in _candidates(body, wanted, known):
@@ -311,7 +339,7 @@ def article_suggest(
         counts = report.counts[c.kind]
         key = (c.kind, place.start, place.end)
         prefix, suffix = context(body, place.start, place.end)
-        if key in live:
+        if key in live or already_marked(c.kind, place.start, place.end, c.entity_id, accepted):
             counts.existing += 1
             continue
         if key in rejected_places or (c.kind, place.text, prefix) in rejected_texts:

@@ -52,6 +52,7 @@ from annotations.workspace import (
     workspace_claim_counts,
     workspace_claims,
     workspace_entity,
+    workspace_entity_choices,
     workspace_entity_directory,
     workspace_entity_mentions,
     workspace_entity_quotes,
@@ -489,11 +490,14 @@ def entity_list(request):
         kind = ""
     if request.htmx and field in ENTITY_FIELDS:
         q = request.GET.get(f"{field}_name", q)
-    if q.strip() or request.htmx:
-        entities = list(workspace_entity_search(q=q, kind=kind, limit=8 if request.htmx else 50))
+    if request.htmx:
+        entities = workspace_entity_choices(q=q, kind=kind)
+    elif q.strip():
+        entities = list(workspace_entity_search(q=q, kind=kind, limit=50))
     else:
         entities = list(workspace_entity_directory(kind=kind))
-    exact = bool(entities) and entities[0].rank <= 1
+    # The best existing candidate is preselected: "New" is never the default while one exists.
+    exact = bool(entities)
     context = {
         "q": " ".join(q.split()),
         "field": field if field in ENTITY_FIELDS else "entity",

@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import Truncator
 from django.utils.translation import get_language
+from rapidfuzz import fuzz
 
 from annotations import proposals, rendering
 from annotations.models import (
@@ -534,6 +535,51 @@ def workspace_entity_search(*, q: str, kind: str = "", limit: int = 8) -> QueryS
             default=Value(3),
         ),
     ).order_by("rank", "folded", "id")[:limit]
+
+
+CLOSE = 85  # rapidfuzz token_set_ratio (0..100) of folded names: "Anthony"/"Antony Blinken"
+
+
+def workspace_entity_choices(*, q: str, kind: str = "", limit: int = 8) -> list[Entity]:
+    """What an entity field offers for a typed name, the existing entities first.
+
+    Exact names and aliases come first (rank 0, 1), then close matches (rank 2: accents,
+    "Anthony" for "Antony", the surname alone, by token_set_ratio >= CLOSE), then names a
+    word of which starts with q (rank 3); within a rank, the most used first. Candidates are
+    the word-prefix search for q plus, for each word of q, the entities a word of whose name
+    or alias starts with it (index-backed prefix lookups, a few rows each), so "Anthony
+    Blinken" finds "Antony Blinken" through "blinken". Each carries `uses` (its accepted
+    quotes and mentions) and `rank`.
+    """
+    key = fold(q)
+    if not key:
+        return []
+    words = {word for word in key.split() if len(word) >= 3} - {key}
+    pool = list(workspace_entity_search(q=q, kind=kind, limit=limit * 2))
+    seen = {e.pk for e in pool}
+    for word in sorted(words, key=len, reverse=True)[:3]:
+        for entity in workspace_entity_search(q=word, kind=kind, limit=limit):
+            if entity.pk not in seen:
+                seen.add(entity.pk)
+                entity.rank = 3
+                pool.append(entity)
+    if not pool:
+        return []
+    uses = dict(
+        Span.objects.filter(status=SpanStatus.ACCEPTED)
+        .filter(Q(speaker_id__in=seen) | Q(entity_id__in=seen))
+        .order_by()
+        .values_list(Coalesce("speaker_id", "entity_id"))
+        .annotate(n=Count("id"))
+    )
+    for entity in pool:
+        entity.uses = uses.get(entity.pk, 0)
+        names = [entity.folded, *([fold(entity.matched_alias)] if entity.matched_alias else [])]
+        close = max(fuzz.token_set_ratio(key, name) for name in names) >= CLOSE
+        if entity.rank > 1:
+            entity.rank = 2 if close else 3
+    pool.sort(key=lambda e: (e.rank, -e.uses, e.folded, e.pk))
+    return pool[:limit]
 
 
 def workspace_entity_directory(*, kind: str = "", limit: int = 50) -> QuerySet:

@@ -18,6 +18,8 @@
   const SPACE = /\s/u;
   let pending = null; // the last non-empty selection in the article: {start, end, text, rect}
   let returnFocus = null;
+  let returnTo = null; // focusDescriptor of returnFocus, to find it again after a swap
+  let beforeRequest = null; // focusDescriptor of the focus when an htmx request started
   let replacing = null; // re-place mode: {url, version, label}
   let focusAfterSwap = null; // a span id to focus once the article text is swapped in
   let anchor = null; // the page-coordinates rect the open popover belongs to
@@ -156,6 +158,7 @@
   function openPopover(url, values, rect) {
     const popover = document.getElementById("popover");
     returnFocus = document.activeElement;
+    returnTo = focusDescriptor(document.activeElement, values);
     anchor = {
       top: rect.top + window.scrollY,
       bottom: rect.bottom + window.scrollY,
@@ -189,6 +192,32 @@
     openPopover(url, {}, rects.length ? rects[rects.length - 1] : mark.getBoundingClientRect());
   }
 
+  /** Enough to find "where the editor was" again after htmx replaced the element. */
+  function focusDescriptor(element, values = {}) {
+    if (!element || element === document.body) return null;
+    return {
+      id: element.id || "",
+      spanId: element.dataset?.spanId || "",
+      caret: element === textRoot() && values.end !== undefined ? Number(values.end) : null,
+    };
+  }
+
+  function refocus(where) {
+    if (!where) return false;
+    let target = null;
+    if (where.spanId) {
+      target = document.querySelector(
+        `#article-text mark.hl.is-first[data-span-id="${CSS.escape(where.spanId)}"]`,
+      );
+    }
+    if (!target && where.id) target = document.getElementById(where.id);
+    if (!target && where.spanId) target = textRoot();
+    if (!target) return false;
+    target.focus({ preventScroll: true });
+    if (target === textRoot() && where.caret !== null) caretAt(where.caret);
+    return document.activeElement === target;
+  }
+
   function closePopover() {
     markOpen(null);
     const form = document.getElementById("annotation-form");
@@ -197,7 +226,9 @@
       form.replaceChildren();
     }
     if (returnFocus && document.contains(returnFocus)) returnFocus.focus({ preventScroll: true });
+    else refocus(returnTo);
     returnFocus = null;
+    returnTo = null;
   }
 
   /** Scroll to a span's highlight and flash it; repeated clicks step through several ids. */
@@ -263,6 +294,112 @@
     if (jump) return jumpTo(jump);
     const mark = target.closest("#article-text mark.hl");
     if (mark && window.getSelection().isCollapsed) openSpan(mark);
+  });
+
+  // --- keyboard-only annotation: a caret in the read-only text -----------------------------------
+
+  const ARROWS = {
+    ArrowLeft: ["backward", "character"],
+    ArrowRight: ["forward", "character"],
+    ArrowUp: ["backward", "line"],
+    ArrowDown: ["forward", "line"],
+    Home: ["backward", "lineboundary"],
+    End: ["forward", "lineboundary"],
+  };
+
+  /** Collapse the selection at code point `offset` of the article text (clamped). */
+  function caretAt(offset) {
+    const root = textRoot();
+    if (!root) return;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    let seen = 0;
+    let node;
+    let last = null;
+    while ((node = walker.nextNode())) {
+      const chars = Array.from(node.data);
+      last = node;
+      if (seen + chars.length >= offset) {
+        const unit = chars.slice(0, Math.max(0, offset - seen)).join("").length;
+        window.getSelection().collapse(node, unit);
+        return;
+      }
+      seen += chars.length;
+    }
+    if (last) window.getSelection().collapse(last, last.length);
+  }
+
+  function caretInText() {
+    const root = textRoot();
+    const selection = window.getSelection();
+    return Boolean(root && selection && selection.rangeCount &&
+      root.contains(selection.getRangeAt(0).startContainer));
+  }
+
+  // The text is a read-only document with a caret, as in a viewer: arrows move it,
+  // Shift+arrows select (Ctrl with them: by word), then Q / M / C annotate the selection.
+  document.addEventListener("focusin", (event) => {
+    if (event.target === textRoot() && !caretInText()) caretAt(0);
+  });
+  document.addEventListener("keydown", (event) => {
+    const root = textRoot();
+    const move = ARROWS[event.key];
+    if (!move || !root || event.altKey || event.metaKey) return;
+    if (!(event.target === root || (event.target.closest && root.contains(event.target)))) return;
+    const selection = window.getSelection();
+    if (!caretInText()) {
+      const range = document.createRange();
+      range.selectNodeContents(event.target);
+      range.collapse(true);
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }
+    const unit = event.ctrlKey && move[1] === "character" ? "word" : move[1];
+    selection.modify(event.shiftKey ? "extend" : "move", move[0], unit);
+    event.preventDefault();
+    if (event.target !== root) root.focus({ preventScroll: true });
+    refreshToolbar();
+  });
+
+  // The open popover keeps focus: Tab cycles through its controls.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Tab") return;
+    const popover = document.getElementById("popover");
+    const form = document.querySelector('#annotation-form:not([data-state="closed"])');
+    if (!popover || !form || !form.children.length) return;
+    const focusable = Array.from(popover.querySelectorAll(
+      'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])',
+    )).filter((el) => !el.disabled && el.offsetParent !== null &&
+      !(el.type === "radio" && !el.checked && el.form &&
+        Array.from(el.form.elements).some((o) => o.name === el.name && o.checked)));
+    if (!focusable.length) return;
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    const inside = popover.contains(document.activeElement);
+    if (!inside || (event.shiftKey && document.activeElement === first)) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+
+  // Alt+A: to the side panel (the "Annotations" link does the same), from anywhere.
+  document.addEventListener("keydown", (event) => {
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.code !== "KeyA") return;
+    const panel = document.getElementById("side-panel");
+    if (!panel) return;
+    event.preventDefault();
+    panel.scrollIntoView({ block: "start" });
+    panel.focus({ preventScroll: true });
+  });
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest('a.to-panel[href="#side-panel"]');
+    const panel = document.getElementById("side-panel");
+    if (!link || !panel) return;
+    event.preventDefault();
+    panel.scrollIntoView({ block: "start" });
+    panel.focus({ preventScroll: true });
   });
 
   document.addEventListener("keydown", (event) => {
@@ -367,6 +504,53 @@
     if (group.open) panelState.collapsed.delete(group.dataset.kind);
     else panelState.collapsed.add(group.dataset.kind);
   }, true);
+
+  // "New person" picked while existing entities are offered: ask once before a duplicate.
+  document.addEventListener("htmx:confirm", (event) => {
+    const form = event.detail.elt;
+    if (!(form instanceof HTMLFormElement) || !form.matches(".span-form")) return;
+    const fresh = Array.from(form.querySelectorAll('.entity-options input[value="new"]:checked'));
+    for (const picked of fresh) {
+      const group = picked.closest(".entity-options");
+      const existing = group.querySelector('input:not([value="new"]) ~ .opt-name');
+      if (!existing) continue;
+      const what = group.id === "entity-options" ? "entity" : "person";
+      event.preventDefault();
+      if (window.confirm(`Create a new ${what} although ${existing.textContent} exists?`)) {
+        event.detail.issueRequest(true);
+      } else {
+        group.querySelector('input:not([value="new"])').focus();
+      }
+      return;
+    }
+  });
+
+  // Every save returns focus to where the editor was: the element that was focused when the
+  // popover opened (or the request started), found again after htmx replaced it; never <body>.
+  document.addEventListener("htmx:beforeRequest", () => {
+    beforeRequest = focusDescriptor(document.activeElement);
+  });
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const active = document.activeElement;
+    if (active && active !== document.body) return;
+    const form = document.querySelector('#annotation-form:not([data-state="closed"])');
+    if (form && form.children.length) return; // the form's own autofocus applies
+    if (refocus(returnTo)) {
+      returnFocus = null;
+      returnTo = null;
+      return;
+    }
+    if (refocus(beforeRequest)) return;
+    const swapped = event.detail.elt;
+    if (swapped instanceof HTMLElement && document.contains(swapped)) {
+      const control = swapped.querySelector("button[id], [autofocus]");
+      if (control) control.focus();
+      else {
+        if (!swapped.hasAttribute("tabindex")) swapped.setAttribute("tabindex", "-1");
+        swapped.focus({ preventScroll: true });
+      }
+    }
+  });
 
   document.addEventListener("spans-changed", () => {
     if (toolbar()) toolbar().hidden = true;

@@ -458,3 +458,71 @@ def test_import_with_suggest_on_import(db, settings, editor):
     count = Span.objects.count()
     articles_import(files=list(sources.from_paths([SEEDS], import_limits())))
     assert Span.objects.count() == count
+
+
+# --- suggestions respect what an editor already marked -----------------------------------------
+
+
+def test_a_quote_overlapping_an_accepted_quote_is_not_offered(seeds, known, editor):
+    article = seeds[WION]
+    suggesting.article_suggest(article=article, kinds=["quote"])
+    suggested = Span.objects.filter(article=article, kind="quote").order_by("start").first()
+    Span.objects.filter(article=article).delete()
+    # The editor marked only part of it (a different start and end): still the same quote.
+    mine, _ = services.span_create(
+        article=article,
+        kind="quote",
+        start=suggested.start + 3,
+        end=suggested.end - 1,
+        speaker=known["blinken"],
+        user=editor,
+    )
+
+    report = suggesting.article_suggest(article=article, kinds=["quote"])
+
+    assert report.counts["quote"].existing >= 1
+    overlapping = Span.objects.filter(
+        article=article, kind="quote", start__lt=mine.end, end__gt=mine.start
+    )
+    assert list(overlapping) == [mine]
+
+
+def test_a_mention_of_the_same_entity_is_not_stacked_but_another_entity_is(seeds, known):
+    marked = [suggesting.Marked("mention", 10, 17, known["blinken"].pk)]
+
+    same = suggesting.already_marked("mention", 3, 17, known["blinken"].pk, marked)
+    other = suggesting.already_marked("mention", 3, 17, known["israel"].pk, marked)
+    apart = suggesting.already_marked("mention", 17, 30, known["blinken"].pk, marked)
+
+    assert same == marked[0]
+    assert other is None
+    assert apart is None
+
+
+def test_accepting_a_suggestion_an_editor_already_marked_merges_into_it(seeds, known, editor):
+    article = seeds[WION]
+    start = article.body.index("We have their back today")
+    end = start + len("We have their back today")
+    mine, _ = services.span_create(
+        article=article, kind="quote", start=start, end=end, user=editor
+    )
+    suggestion = SpanFactory(
+        article=article,
+        kind="quote",
+        start=start,
+        end=end + 10,
+        text=article.body[start : end + 10],
+        status=SpanStatus.SUGGESTED,
+        proposal={"speaker": "Antony Blinken"},
+    )
+
+    kept = services.suggestion_accept(
+        span=suggestion, user=editor, version=suggestion.version, speaker=known["blinken"]
+    )
+
+    assert kept == mine
+    assert kept.speaker == known["blinken"]  # the quote gains the speaker it lacked
+    live = Span.objects.filter(article=article, kind="quote").exclude(status="rejected")
+    assert list(live) == [mine]
+    suggestion.refresh_from_db()
+    assert suggestion.status == SpanStatus.REJECTED  # so Suggest does not offer it again
