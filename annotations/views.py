@@ -166,6 +166,7 @@ def _form_context(article: Article, form, *, mode: str, span: Span | None = None
         "problem": "",
         "stale": "",
         "done": None,
+        "conflict": None,
         "oob": False,
         **extra,
     }
@@ -271,9 +272,10 @@ def _span_detail_get(request, pk: int):
 
 
 def _span_edit_failure(request, failure: Failure, pk: int):
-    """Stale: the span as it is now. Invalid: the editor's input, with the errors."""
+    """Stale: both versions, theirs beside the editor's typed values (nothing typed is lost).
+    Invalid: the editor's input, with the errors."""
     if failure.stale:
-        return _stale(request, pk, failure.stale)
+        return _conflict(request, pk, failure.stale)
     span = _span(pk)
     form = SpanEditForm(request.POST, span=span)
     if form.is_valid():
@@ -304,6 +306,37 @@ def _stale(request, pk: int, stale: services.StaleVersion):
         span.article, SpanEditForm(span=span), mode="edit", span=span, can_edit=True
     )
     context["stale"] = stale.message
+    return _form_response(request, context, 409)
+
+
+def _conflict(request, pk: int, stale: services.StaleVersion):
+    """Someone else saved first: the form keeps what this editor typed, now against the
+    current version (so "Keep mine" saves it over theirs), and shows their version beside it
+    ("Take theirs" reloads the form as it is now; "Merge the notes" puts both in the field)."""
+    if not Span.objects.filter(pk=pk).exists():
+        return _gone(request)
+    span = _span(pk)
+    theirs = {
+        "note": span.note,
+        "speaker": span.speaker.name if span.speaker else "",
+        "entity": span.entity.name if span.entity else "",
+        "claim_text": span.claim.text if span.claim else "",
+        "verdict": span.claim.get_verdict_display() if span.claim else "",
+        "verdict_note": span.claim.verdict_note if span.claim else "",
+        "by": stale.changed_by,
+    }
+    mine = request.POST.copy()
+    mine["version"] = str(span.version)
+    if span.claim is not None:
+        mine["claim_version"] = str(span.claim.version)
+    # The entity the editor picked stays picked (shown in memory only, never saved here).
+    for name in ("speaker", "entity"):
+        picked = mine.get(name, "")
+        if picked.isdigit() and int(picked) != getattr(span, f"{name}_id"):
+            setattr(span, name, Entity.objects.filter(pk=picked).first())
+    form = SpanEditForm(mine, span=span)
+    context = _form_context(span.article, form, mode="edit", span=span, can_edit=True)
+    context.update(stale=stale.message, conflict=theirs)
     return _form_response(request, context, 409)
 
 

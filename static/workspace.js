@@ -254,6 +254,17 @@
     return pieces[0];
   }
 
+  /** A conflict's merged edit: both notes in the note field, to edit before saving. */
+  function mergeNotes(button) {
+    const note = button.closest("form")?.querySelector("textarea[name=note]");
+    if (!note) return;
+    const theirs = button.dataset.theirNote || "";
+    if (theirs && !note.value.includes(theirs)) {
+      note.value = note.value ? `${note.value}\n\n${theirs}` : theirs;
+    }
+    note.focus();
+  }
+
   function toggleConfirm(button, open) {
     const wrap = button.closest(".confirm-wrap");
     if (!wrap) return;
@@ -290,6 +301,8 @@
     const confirmCancel = target.closest("[data-confirm-cancel]");
     if (confirmCancel) return toggleConfirm(confirmCancel, false);
     if (target.closest("[data-close]")) return closePopover();
+    const merge = target.closest("[data-merge-notes]");
+    if (merge) return mergeNotes(merge);
     const jump = target.closest("[data-jump-to]");
     if (jump) return jumpTo(jump);
     const mark = target.closest("#article-text mark.hl");

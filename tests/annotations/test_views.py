@@ -293,10 +293,22 @@ def test_edit_with_a_stale_version_says_someone_else_changed_it(editor_client, a
     data = {"version": 1, "note": "mine"}
     response = editor_client.post(f"/spans/{span.pk}/", data, **HX)
     assert response.status_code == 409
-    assert "changed by someone else meanwhile" in response.content.decode()
+    assert "changed it meanwhile" in response.content.decode()
     assert response["HX-Retarget"] == "#annotation-form"
     span.refresh_from_db()
     assert span.note == "theirs"
+    # Both versions stay: theirs beside the note this editor typed, which "Keep mine" saves.
+    html = response.content.decode()
+    assert '<dd class="their-note">theirs</dd>' in html
+    assert f'name="version" value="{span.version}"' in html
+    assert ">\nmine</textarea>" in html
+    assert "Keep mine" in html
+    assert "Take theirs" in html
+
+    keep = editor_client.post(f"/spans/{span.pk}/", {"version": span.version, "note": "mine"}, **HX)
+    assert keep.status_code == 200
+    span.refresh_from_db()
+    assert span.note == "mine"
 
 
 def test_edit_claim_verdict_through_the_span(editor_client, editor, article):
@@ -416,7 +428,11 @@ def test_autocomplete_matches_names_and_aliases(viewer_client):
     content = response.content.decode()
     assert f'name="speaker" value="{blinken.pk}"' in content
     assert "Netanyahu" not in content
-    assert 'value="new" checked' in content  # no exact match: "new" is the default
+    # A candidate exists: it is preselected, "new" is never the default then.
+    assert f'value="{blinken.pk}" checked' in content
+    assert 'value="new" checked' not in content
+    nobody = viewer_client.get("/entities/", {"field": "speaker", "speaker_name": "Zed"}, **HX)
+    assert 'value="new" checked' in nobody.content.decode()
     response = viewer_client.get(
         "/entities/", {"field": "speaker", "speaker_name": "secretary"}, **HX
     )
@@ -425,6 +441,41 @@ def test_autocomplete_matches_names_and_aliases(viewer_client):
         "/entities/", {"field": "speaker", "speaker_name": "antony blinken"}, **HX
     )
     assert f'value="{blinken.pk}" checked' in exact.content.decode()
+
+
+def test_close_names_are_offered_first_with_their_uses(viewer_client, django_assert_max_num_queries):
+    antony = EntityFactory(name="Antony Blinken")
+    SpanFactory(kind=SpanKind.QUOTE, quote="We will", speaker=antony, entity=None)
+    EntityFactory(name="Blinkenhof Group", kind="ORG")
+    EntityFactory(name="Anthony Hopkins")
+
+    with django_assert_max_num_queries(8):
+        response = viewer_client.get(
+            "/entities/", {"field": "speaker", "speaker_name": "Anthony Blinken"}, **HX
+        )
+
+    content = response.content.decode()
+    # "Antony" for "Anthony": the close match comes first, preselected, with its use count.
+    assert content.index("Antony Blinken") < content.index("Anthony Hopkins")
+    assert f'value="{antony.pk}" checked' in content
+    assert "used 1 time" in content
+    surname = viewer_client.get("/entities/", {"field": "speaker", "speaker_name": "Blinken"}, **HX)
+    assert f'value="{antony.pk}" checked' in surname.content.decode()
+
+
+def test_a_typed_name_sent_before_the_choices_does_not_duplicate_a_close_match(
+    editor_client, article
+):
+    antony = EntityFactory(name="Antony Blinken")
+    data = {"kind": "quote", **selection(article, "We will")}
+
+    response = editor_client.post(
+        f"/articles/{article.pk}/spans/new/", {**data, "speaker_name": "Anthony Blinken"}, **HX
+    )
+
+    assert response.status_code == 422
+    assert "Antony Blinken exists" in response.content.decode()
+    assert Entity.objects.filter(name__icontains="blinken").get() == antony
 
 
 def test_entity_directory_without_htmx(viewer_client):
