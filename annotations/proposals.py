@@ -71,3 +71,33 @@ def candidate(proposal: dict | None) -> tuple[str, str] | None:
 
 def indirect(proposal: dict | None) -> bool:
     return (proposal or {}).get("indirect") is True
+
+
+# What proposed a suggestion, in an editor's words (the origin is bookkeeping).
+_SOURCES = {
+    "suggester:quotes": "the quote pattern",
+    "suggester:entities": "the names the archive knows",
+    "suggester:claims": "the claim pattern (figures and assertions)",
+}
+UNSURE = 0.5  # under it, the suggester is guessing
+
+
+def describe(*, origin: str, proposal: dict | None, confidence: float | None) -> str:
+    """ "Suggested from the quote pattern · unsure · speaker unsure (pronoun)": what proposed
+    the suggestion and how sure it is, in words, never an origin code or a bare score."""
+    source = _SOURCES.get(origin)
+    if source is None and origin.startswith("suggester:"):
+        source = "a pattern"
+    if source is None:
+        return ""
+    if origin == "suggester:entities" and candidate(proposal):
+        source = "a name-like phrase"
+    words = [f"Suggested from {source}"]
+    if confidence is not None:
+        words.append("unsure" if confidence < UNSURE else "likely" if confidence < 0.8 else "sure")
+    data = proposal or {}
+    sure = data.get("speaker_confidence")
+    if speaker(proposal) and isinstance(sure, (int, float)) and sure < UNSURE:
+        how = data.get("evidence")
+        words.append(f"speaker unsure ({how})" if isinstance(how, str) and how else "speaker unsure")
+    return " · ".join(words)

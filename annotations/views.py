@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
-from annotations import selectors, services, suggesting
+from annotations import proposals, selectors, services, suggesting
 from annotations.forms import (
     AliasForm,
     EntityForm,
@@ -156,7 +156,13 @@ FORM = "annotations/span_form.html"
 
 
 def _form_context(article: Article, form, *, mode: str, span: Span | None = None, **extra):
+    suggested_by = ""
+    if span is not None:
+        suggested_by = proposals.describe(
+            origin=span.origin, proposal=span.proposal, confidence=span.confidence
+        )
     return {
+        "suggested_by": suggested_by,
         "article": article,
         "form": form,
         "mode": mode,

@@ -785,7 +785,7 @@ def _shown_value(key: str, value, names: dict[int, str]) -> str:
     if key in _ENTITY_KEYS:
         return names.get(value, f"#{value} (deleted)")
     if key == "claim":
-        return f"#{value}"
+        return "linked to its claim"  # the claim's own entries say what it states
     if key == "aliases":
         return ", ".join(value)
     if key == "status":
@@ -851,6 +851,12 @@ def history_rows(entries: list[HistoryEntry]) -> list[HistoryRow]:
         changes = []
         for key, label in _SHOWN.get(item.object_type, ()):
             if key not in before and key not in after:
+                continue
+            if key == "place":
+                # Offsets mean nothing to an editor: only say that it moved (the text change,
+                # if any, shows as Text).
+                if item.before and item.after and before.get(key) != after.get(key):
+                    changes.append(Change(label, "", "moved to other words of the article"))
                 continue
             old = _shown_value(key, before.get(key), names) if item.before else ""
             new = _shown_value(key, after.get(key), names) if item.after else ""
