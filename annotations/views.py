@@ -44,6 +44,7 @@ from annotations.models import (
     HistoryObject,
     Span,
     SpanKind,
+    SpanStatus,
     Verdict,
 )
 from annotations.workspace import (
@@ -623,11 +624,15 @@ def _merge_problem(request, problem: str, status: int):
 
 def _entity_context(request, entity: Entity, **extra) -> dict:
     quotes = Paginator(workspace_entity_quotes(entity=entity), 25)
+    suggested = Paginator(
+        workspace_entity_quotes(entity=entity, status=SpanStatus.SUGGESTED), 25
+    )
     mentions = Paginator(workspace_entity_mentions(entity=entity), 25)
     return {
         "entity": entity,
         "aliases": list(entity.aliases.all()),
         "quotes": quotes.get_page(request.GET.get("quotes")),
+        "suggested_quotes": suggested.get_page(request.GET.get("suggested")),
         "mentions": mentions.get_page(request.GET.get("mentions")),
         "can_edit": is_editor(request.user),
         "alias_form": AliasForm(),

@@ -618,9 +618,10 @@ def _entity_spans(**filters) -> QuerySet:
     )
 
 
-def workspace_entity_quotes(*, entity: Entity) -> QuerySet:
-    """Quotes by the entity across articles, newest first (span_speaker_idx)."""
-    return _entity_spans(speaker=entity, kind=SpanKind.QUOTE)
+def workspace_entity_quotes(*, entity: Entity, status: str = SpanStatus.ACCEPTED) -> QuerySet:
+    """Quotes by the entity across articles with `status` (accepted ones, or the
+    suggestions, which an entity page lists apart), newest first (span_speaker_idx)."""
+    return _entity_spans(speaker=entity, kind=SpanKind.QUOTE).filter(status=status)
 
 
 def workspace_entity_mentions(*, entity: Entity) -> QuerySet:

@@ -502,6 +502,24 @@ def test_entity_page_lists_quotes_and_mentions(viewer_client, django_assert_max_
     assert b"Add alias" not in response.content  # viewers read only
 
 
+def test_the_entity_page_lists_suggested_quotes_apart_from_accepted_ones(viewer_client):
+    entity = EntityFactory(name="Jane Doe")
+    accepted = SpanFactory(kind=SpanKind.QUOTE, quote="We will", entity=None, speaker=entity)
+    suggested = SpanFactory(
+        kind=SpanKind.QUOTE,
+        quote="We will",
+        entity=None,
+        speaker=entity,
+        status=SpanStatus.SUGGESTED,
+    )
+
+    response = viewer_client.get(f"/entities/{entity.pk}/")
+
+    assert list(response.context["quotes"]) == [accepted]
+    assert list(response.context["suggested_quotes"]) == [suggested]
+    assert b"Suggested, not yet reviewed" in response.content
+
+
 @pytest.mark.parametrize("htmx", [pytest.param(True, id="htmx"), pytest.param(False, id="plain")])
 def test_alias_add_and_remove(editor_client, htmx):
     entity = EntityFactory(name="Antony Blinken")
