@@ -157,13 +157,16 @@ FORM = "annotations/span_form.html"
 
 
 def _form_context(article: Article, form, *, mode: str, span: Span | None = None, **extra):
-    suggested_by = ""
+    suggested_by, marked = "", None
     if span is not None:
         suggested_by = proposals.describe(
             origin=span.origin, proposal=span.proposal, confidence=span.confidence
         )
+        if span.status == SpanStatus.SUGGESTED:
+            marked = services.span_marked_by(span=span, entity=span.entity)
     return {
         "suggested_by": suggested_by,
+        "marked": marked,
         "article": article,
         "form": form,
         "mode": mode,
