@@ -99,5 +99,7 @@ def describe(*, origin: str, proposal: dict | None, confidence: float | None) ->
     sure = data.get("speaker_confidence")
     if speaker(proposal) and isinstance(sure, (int, float)) and sure < UNSURE:
         how = data.get("evidence")
-        words.append(f"speaker unsure ({how})" if isinstance(how, str) and how else "speaker unsure")
+        words.append(
+            f"speaker unsure ({how})" if isinstance(how, str) and how else "speaker unsure"
+        )
     return " · ".join(words)

@@ -627,9 +627,7 @@ def _merge_problem(request, problem: str, status: int):
 
 def _entity_context(request, entity: Entity, **extra) -> dict:
     quotes = Paginator(workspace_entity_quotes(entity=entity), 25)
-    suggested = Paginator(
-        workspace_entity_quotes(entity=entity, status=SpanStatus.SUGGESTED), 25
-    )
+    suggested = Paginator(workspace_entity_quotes(entity=entity, status=SpanStatus.SUGGESTED), 25)
     mentions = Paginator(workspace_entity_mentions(entity=entity), 25)
     return {
         "entity": entity,

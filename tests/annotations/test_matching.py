@@ -85,4 +85,9 @@ def test_the_exact_diff_shows_punctuation_case_and_contractions_as_printed():
 def test_the_exact_diff_keeps_possessives_and_curly_apostrophes():
     diff = exact_word_diff("has Israel’s back", "has Israel's back")
 
-    assert diff == [("equal", "has"), ("delete", "Israel’s"), ("insert", "Israel's"), ("equal", "back")]
+    assert diff == [
+        ("equal", "has"),
+        ("delete", "Israel’s"),
+        ("insert", "Israel's"),
+        ("equal", "back"),
+    ]

@@ -503,9 +503,7 @@ def test_accepting_a_suggestion_an_editor_already_marked_merges_into_it(seeds, k
     article = seeds[WION]
     start = article.body.index("We have their back today")
     end = start + len("We have their back today")
-    mine, _ = services.span_create(
-        article=article, kind="quote", start=start, end=end, user=editor
-    )
+    mine, _ = services.span_create(article=article, kind="quote", start=start, end=end, user=editor)
     suggestion = SpanFactory(
         article=article,
         kind="quote",

@@ -443,7 +443,9 @@ def test_autocomplete_matches_names_and_aliases(viewer_client):
     assert f'value="{blinken.pk}" checked' in exact.content.decode()
 
 
-def test_close_names_are_offered_first_with_their_uses(viewer_client, django_assert_max_num_queries):
+def test_close_names_are_offered_first_with_their_uses(
+    viewer_client, django_assert_max_num_queries
+):
     antony = EntityFactory(name="Antony Blinken")
     SpanFactory(kind=SpanKind.QUOTE, quote="We will", speaker=antony, entity=None)
     EntityFactory(name="Blinkenhof Group", kind="ORG")

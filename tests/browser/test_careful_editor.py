@@ -245,8 +245,7 @@ def every_page(editor) -> list[str]:
         suggesting.article_suggest(article=article, user=editor)
     # A very long title (and an unbroken address in it) wherever the article is named.
     daily.title = (
-        "A very long headline about the Pacific climate fund negotiations that drags on and on "
-        * 4
+        "A very long headline about the Pacific climate fund negotiations that drags on and on " * 4
         + "https://example.org/a-very-long-unbroken-address-without-any-space-in-it-at-all"
     )
     daily.save(update_fields=["title"])
