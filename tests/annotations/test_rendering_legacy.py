@@ -118,7 +118,7 @@ def pieces(toks):
 
 
 OLD_TEXT = (
-    '{% load l10n %}{% localize off %}<div id="article-text" class="article-text" lang="en">'
+    '{% load l10n %}{% localize off %}<div id="article-text" class="article-text" lang="en" tabindex="0" role="region" aria-label="Article text: arrow keys move a caret, Shift+arrows select">'
     "{% for op, a, id, kind, version, label in pieces %}"
     '{% if op == "close" %}</mark>{% elif op == "text" %}{{ a }}'
     '{% elif op == "gap" %}<span class="gap">{{ a }}</span>'
@@ -130,7 +130,7 @@ OLD_TEXT = (
 
 OLD_PANEL = """{% partialdef confirm-delete %}<span class="confirm-wrap"><button type="button" class="small danger" data-confirm-toggle>Delete…</button><span class="confirm" role="group" aria-label="Confirm deletion" hidden><span class="confirm-q">Delete this {{ what }}?</span> <button type="button" class="small danger" hx-post="{{ url }}" hx-vals='{"version": {{ version }}}' hx-target="#article-text" hx-swap="outerHTML">Yes, delete</button> <button type="button" class="small" data-confirm-cancel>Keep</button></span></span>{% endpartialdef %}
 {% load l10n %}{% localize off %}
-  <aside id="side-panel" class="side-panel" aria-label="Annotations" hx-get="{% url 'article-panel' article.pk %}" hx-trigger="spans-changed from:body" hx-swap="outerHTML">
+  <aside id="side-panel" class="side-panel" aria-label="Annotations" tabindex="-1" hx-get="{% url 'article-panel' article.pk %}" hx-trigger="spans-changed from:body" hx-swap="outerHTML">
     {% if panel.orphaned %}
     <section class="panel-section orphans" id="orphans" aria-labelledby="orphans-title">
       <h2 id="orphans-title"><span class="dot dot-orphan"></span>Orphaned annotations <span class="count">{{ panel.orphaned|length }}</span></h2>
