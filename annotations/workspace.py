@@ -42,6 +42,7 @@ from annotations.models import (
     EntityAlias,
     EntityKind,
     HistoryAction,
+    HistoryBatch,
     HistoryEntry,
     HistoryObject,
     Span,
@@ -49,6 +50,7 @@ from annotations.models import (
     SpanStatus,
     Verdict,
 )
+from annotations.selectors import history_batch_members
 from annotations.text import fold
 from articles.models import Article, ArticleRevision
 
@@ -723,6 +725,18 @@ class HistoryRow:
     exists: bool  # the span, claim or entity is there now
     restorable: bool  # a deleted span that can come back
     restored: bool = False
+    # In a grouped list (history_rows_grouped), a batch's lead row stands for the batch:
+    batch: HistoryBatch | None = None
+    members: list[HistoryRow] = field(default_factory=list)  # every entry of the batch
+
+    @property
+    def batch_restorable(self) -> bool:
+        batch = self.batch
+        return (
+            batch is not None
+            and batch.restored_by_id is None
+            and batch.action != HistoryAction.RESTORED
+        )
 
 
 def _shown_value(key: str, value, names: dict[int, str]) -> str:
@@ -825,6 +839,25 @@ def history_rows(entries: list[HistoryEntry]) -> list[HistoryRow]:
                 ),
             )
         )
+    return rows
+
+
+def history_rows_grouped(entries: list[HistoryEntry]) -> list[HistoryRow]:
+    """history_rows, a batch's lead row carrying the rows of all its entries (two queries
+    more for the whole page: the members, and history_rows of them)."""
+    rows = history_rows(entries)
+    batch_ids = {row.entry.batch_id for row in rows if row.entry.batch_lead}
+    if not batch_ids:
+        return rows
+    members = history_batch_members(batch_ids=batch_ids)
+    member_rows = history_rows([item for items in members.values() for item in items])
+    by_batch: dict[int, list[HistoryRow]] = {}
+    for row in member_rows:
+        by_batch.setdefault(row.entry.batch_id, []).append(row)
+    for row in rows:
+        if row.entry.batch_lead:
+            row.batch = row.entry.batch
+            row.members = by_batch.get(row.entry.batch_id, [])
     return rows
 
 
