@@ -463,7 +463,7 @@ def test_the_tricky_panel_is_what_the_template_wrote_for_editors_and_viewers():
         "no speaker found",
         "speaker unsure",
         "last &lt;speaker&gt;",
-        "Hamas <span class=\"count\">×1</span>",
+        'Hamas <span class="count">×1</span>',
         "&lt;b&gt;",
         "Jane &lt;Doe&gt;",
     ):
