@@ -347,9 +347,21 @@ def article_suggest(
                 "The annotations of this article changed meanwhile; run Suggest again.",
                 code="conflict",
             ) from None
-        history.record_many(
-            history.entry(HistoryAction.CREATED, span, after=snapshot(span), user=user)
-            for span in new
+        made = ", ".join(
+            f"{counts.created} {kind}{'s' * (counts.created != 1)}"
+            for kind, counts in report.counts.items()
+            if counts.created
+        )
+        history.record_batch(
+            (
+                history.entry(HistoryAction.CREATED, span, after=snapshot(span), user=user)
+                for span in new
+            ),
+            action=HistoryAction.CREATED,
+            summary=f"ran Suggest: {made}",
+            size=len(new),
+            article_id=article.pk,
+            user=user,
         )
     return report
 
