@@ -260,7 +260,8 @@ def test_restoring_a_batch_leaves_later_edits_alone_and_names_them(editor):
     report = services.batch_restore(batch=batch, user=editor)
     assert report.restored == 3
     assert [(u.span_id, u.text) for u in report.unrestored] == [(changed.pk, changed.text)]
-    assert "ruth" in report.message and changed.text in report.message
+    assert "ruth" in report.message
+    assert changed.text in report.message
     statuses = dict(Span.objects.filter(article=article).values_list("pk", "status"))
     assert statuses.pop(changed.pk) == SpanStatus.ACCEPTED  # the later edit kept
     assert set(statuses.values()) == {SpanStatus.SUGGESTED}
