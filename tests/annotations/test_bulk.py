@@ -226,7 +226,7 @@ def test_a_bulk_accept_is_one_batch_and_restoring_it_returns_the_suggestions(edi
         for s in Span.objects.filter(article=article, kind="quote")
     }
     n = suggesting.suggestions_accept_all(article=article, kind="quote", user=editor)
-    batch = HistoryBatch.objects.get()
+    batch = HistoryBatch.objects.get(action=HistoryAction.ACCEPTED)
     assert (batch.size, batch.summary) == (n, f"accepted {n} quote suggestions")
     assert batch.entries.filter(object_type="span").count() == n
     assert batch.entries.filter(object_type="entity", action="created").exists()  # Blinken
