@@ -46,6 +46,7 @@ from newsdesk.api import (
     StableOrderingFilter,
 )
 from newsdesk.api_views import ConflictSerializer
+from newsdesk.numbers import InvalidNumber, parse_id
 
 _VERSION_PARAM = OpenApiParameter(
     "version",
@@ -545,15 +546,22 @@ class HistoryBatchViewSet(
         batches = HistoryBatch.objects.select_related("user").order_by("-created_at", "-id")
         article = self.request.query_params.get("article", "")
         if self.action == "list" and article:
-            if not article.isdigit():
-                raise DjangoValidationError({"article": "Send an article id."}, code="invalid")
-            batches = batches.filter(article_id=int(article))
+            try:
+                batches = batches.filter(article_id=parse_id(article))
+            except InvalidNumber:
+                raise DjangoValidationError(
+                    {"article": "Send an article id."}, code="invalid"
+                ) from None
         return batches
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if "pk" in self.kwargs and self.kwargs["pk"].isdigit():
-            context["members"] = selectors.history_batch_members(batch_ids=[int(self.kwargs["pk"])])
+        if self.action == "retrieve":
+            try:
+                batch_id = parse_id(self.kwargs["pk"])
+            except InvalidNumber:
+                raise Http404 from None  # ID_REGEX lets other scripts' digits in
+            context["members"] = selectors.history_batch_members(batch_ids=[batch_id])
         return context
 
     @extend_schema(

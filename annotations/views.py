@@ -425,9 +425,12 @@ def suggestions_decide(request, article_id: int, kind: str, decision: str):
     ids = None
     if "ids" in request.POST:
         raw = request.POST["ids"].split()
-        if not raw or not all(part.isdigit() for part in raw):
+        try:
+            ids = parse_ids(raw)
+        except InvalidNumber:
+            ids = []
+        if not ids:
             raise ValidationError("Send the ids of the suggestions to decide.", code="invalid")
-        ids = [int(part) for part in raw]
     count = decide(article=article, kind=kind, user=request.user, span_ids=ids)
     label = SpanKind(kind).label.lower()
     done = "Accepted" if decision == "accept" else "Rejected"

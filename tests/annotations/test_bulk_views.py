@@ -34,10 +34,11 @@ def test_accept_all_of_one_entity_group_by_ids(editor_client, editor, htmx):
         assert "Accepted 2 mention suggestions." in response.content.decode()
 
 
-def test_accept_all_with_bad_ids_is_a_clear_422_and_changes_nothing(editor_client, editor):
+@pytest.mark.parametrize("ids", ["1 x", "", "1 ²", "9" * 25], ids=["word", "none", "sup", "huge"])
+def test_accept_all_with_bad_ids_is_a_clear_422_and_changes_nothing(editor_client, ids):
     article = _suggested_article(2, "mention")
     response = editor_client.post(
-        f"/articles/{article.pk}/suggestions/mention/accept/", {"ids": "1 x"}, **HX
+        f"/articles/{article.pk}/suggestions/mention/accept/", {"ids": ids}, **HX
     )
     assert response.status_code == 422
     assert "ids" in response.content.decode()
@@ -114,7 +115,8 @@ def test_api_history_shows_the_batch_with_its_id_and_members(
     assert (one["size"], len(one["members"])) == (10, 20)
     listed = viewer_api.get(f"/api/history/batches/?article={article.pk}").json()["results"]
     assert [b["id"] for b in listed] == [batch.pk]
-    assert viewer_api.get("/api/history/batches/?article=x").status_code == 400
+    for bad in ("x", "²", "9" * 25):
+        assert viewer_api.get(f"/api/history/batches/?article={bad}").status_code == 400
 
 
 def test_api_restores_a_batch_and_names_what_it_could_not(editor_api, editor, viewer):
