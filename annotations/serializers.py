@@ -263,6 +263,9 @@ class HistoryBatchSerializer(serializers.ModelSerializer):
     batch that undid it. `members`: every change it made (in the article's history)."""
 
     user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # A history action, as the entries' `action`; plain text here, so the schema has one enum
+    # named for it.
+    action = serializers.CharField(read_only=True)
     members = serializers.SerializerMethodField()
 
     class Meta:
