@@ -23,13 +23,15 @@ from rest_framework.response import Response
 
 from annotations import exporters, selectors, services
 from annotations.filters import ClaimFilter, EntityFilter, SpanFilter
-from annotations.models import Claim, Entity, SpanKind, SpanStatus
+from annotations.models import Claim, Entity, HistoryBatch, SpanKind, SpanStatus
 from annotations.serializers import (
+    BatchRestoreSerializer,
     ClaimSerializer,
     DuplicatePairSerializer,
     DuplicatesQuerySerializer,
     EntityMergeSerializer,
     EntitySerializer,
+    HistoryBatchSerializer,
     HistoryEntrySerializer,
     MatchesQuerySerializer,
     QuoteMatchSerializer,
@@ -44,6 +46,7 @@ from newsdesk.api import (
     StableOrderingFilter,
 )
 from newsdesk.api_views import ConflictSerializer
+from newsdesk.numbers import InvalidNumber, parse_id
 
 _VERSION_PARAM = OpenApiParameter(
     "version",
@@ -253,10 +256,14 @@ class SpanViewSet(
 
 
 def history_page(view, queryset) -> Response:
-    """A page of history entries (page numbers; history lists are per object)."""
+    """A page of history entries (page numbers; history lists are per object). A batch's
+    lead entry carries the batch's members (one query for the page)."""
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(queryset, view.request, view=view)
-    return paginator.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
+    leads = {entry.batch_id for entry in page if entry.batch_lead}
+    members = selectors.history_batch_members(batch_ids=leads) if leads else {}
+    data = HistoryEntrySerializer(page, many=True, context={"members": members}).data
+    return paginator.get_paginated_response(data)
 
 
 def _parent_param(name: str, what: str) -> OpenApiParameter:
@@ -517,3 +524,72 @@ class ClaimViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.claim_delete(claim=instance, user=self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Bulk actions, newest first (`?article=<id>`: of one article)",
+        parameters=[OpenApiParameter("article", int, required=False)],
+    ),
+    retrieve=extend_schema(summary="A bulk action with every change it made (`members`)"),
+)
+class HistoryBatchViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """A bulk action in the audit trail, with its members; restorable as a whole."""
+
+    serializer_class = HistoryBatchSerializer
+    pagination_class = PageNumberPagination
+    lookup_value_regex = ID_REGEX
+    filter_backends = []
+
+    def get_queryset(self):
+        batches = HistoryBatch.objects.select_related("user").order_by("-created_at", "-id")
+        article = self.request.query_params.get("article", "")
+        if self.action == "list" and article:
+            try:
+                batches = batches.filter(article_id=parse_id(article))
+            except InvalidNumber:
+                raise DjangoValidationError(
+                    {"article": "Send an article id."}, code="invalid"
+                ) from None
+        return batches
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "retrieve":
+            try:
+                batch_id = parse_id(self.kwargs["pk"])
+            except InvalidNumber:
+                raise Http404 from None  # ID_REGEX lets other scripts' digits in
+            context["members"] = selectors.history_batch_members(batch_ids=[batch_id])
+        return context
+
+    @extend_schema(
+        summary="Undo a bulk action as a whole (editors)",
+        description=(
+            "Every span the batch changed goes back to how it was before it, every span it "
+            "created goes, and entities and claims it created go when unused; an entity a "
+            "merge removed comes back. Spans changed since by a later edit are left alone and "
+            "listed in `unrestored`. The undo is a batch of its own (`batch`). 400 when the "
+            "batch was restored already."
+        ),
+        request=None,
+        responses={200: BatchRestoreSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def restore(self, request, pk=None):
+        batch = self.get_object()
+        report = services.batch_restore(batch=batch, user=request.user)
+        return Response(
+            {
+                "restored_batch": batch.pk,
+                "batch": report.batch.pk if report.batch else None,
+                "restored": report.restored,
+                "unrestored": [
+                    {"span": item.span_id, "text": item.text, "reason": item.reason}
+                    for item in report.unrestored
+                ],
+                "detail": report.message,
+            }
+        )

@@ -297,10 +297,12 @@ class ArticleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         summary="Accept or reject every suggestion of one kind in the article (editors)",
         description=(
             '`{"kind": "mention", "action": "accept"}`: every `suggested` span of '
-            "the kind becomes `accepted` (mentions without an entity get the candidate their "
-            "note names, found by name or alias or created once per name; claim spans get a "
-            'new unreviewed claim each), or `rejected` with `"action": "reject"`. '
-            "Returns how many. To decide one: `PATCH /api/spans/{id}/` with `status`."
+            "the kind becomes `accepted`, exactly as accepting each alone would leave it "
+            "(mentions get the candidate entity their proposal names, quotes the speaker it "
+            "names, found by name or alias or created once per name; claim spans get a new "
+            'unreviewed claim each), or `rejected` with `"action": "reject"`. One entry of the '
+            "article's history (a batch, restorable as a whole). Returns how many. To decide "
+            "one: `PATCH /api/spans/{id}/` with `status`."
         ),
         request=SuggestionsDecideSerializer,
         responses={200: SuggestionsDecidedSerializer},

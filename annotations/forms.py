@@ -352,11 +352,9 @@ class SuggestionAcceptForm(_EntityFields):
             return data
         self.pick = EntityPick()
         if self.span.kind == SpanKind.QUOTE:
+            # Nothing picked: the service takes the speaker the proposal names (found, or a
+            # new person), as Accept all does.
             self.pick = _pick(self, "speaker", EntityKind.PERSON)
-            proposed = proposals.speaker(self.span.proposal)
-            if self.pick.empty and self.span.speaker_id is None and _looks_like_a_name(proposed):
-                # Accepting as suggested: the speaker it names (found, or a new person).
-                self.pick = EntityPick(new_name=proposed, new_kind=EntityKind.PERSON)
         elif self.span.kind == SpanKind.MENTION:
             self.pick = _pick(self, "entity", data.get("entity_kind") or EntityKind.PERSON)
         return data
@@ -370,13 +368,6 @@ class SuggestionAcceptForm(_EntityFields):
         return services.suggestion_accept(
             span=self.span, user=user, version=self.cleaned_data["version"], **links
         )
-
-
-def _looks_like_a_name(name: str) -> bool:
-    """ "Alex Vatanka", not "critics" or "the Palestinian health ministry": a suggested speaker
-    becomes a new person on a plain Accept only when it reads as a proper name."""
-    words = name.split()
-    return bool(words) and all(word[:1].isupper() for word in (words[0], words[-1]))
 
 
 class SpanReplaceForm(forms.Form):

@@ -15,6 +15,7 @@ from annotations.models import (
     Claim,
     Entity,
     HistoryAction,
+    HistoryBatch,
     HistoryEntry,
     HistoryObject,
     Span,
@@ -141,6 +142,43 @@ def record_many(entries: Iterable[HistoryEntry]) -> None:
     HistoryEntry.objects.bulk_create(list(entries), batch_size=1000)
 
 
+def record_batch(
+    entries: Iterable[HistoryEntry],
+    *,
+    action: str,
+    summary: str,
+    size: int,
+    kind: str = "",
+    article_id: int | None = None,
+    user=None,
+) -> HistoryBatch | None:
+    """Write the entries of one bulk action as one batch (None when there are none).
+
+    History lists show a batch as its lead entries alone: the first entry filed under each
+    article (and the first filed under none), so every article's history shows the batch
+    once (a merge touches several articles), and no list needs a join to group it.
+    """
+    entries = list(entries)
+    if not entries:
+        return None
+    batch = HistoryBatch.objects.create(
+        action=action,
+        kind=kind,
+        summary=summary,
+        size=size,
+        article_id=article_id,
+        user=user if getattr(user, "pk", None) else None,
+    )
+    led: set[int | None] = set()
+    for item in entries:
+        item.batch = batch
+        if item.article_id not in led:
+            led.add(item.article_id)
+            item.batch_lead = True
+    record_many(entries)
+    return batch
+
+
 def last_change(model: type[models.Model], pk: int) -> HistoryEntry | None:
     """The newest entry about a row (who changed it last), or None."""
     return (
@@ -152,6 +190,7 @@ def last_change(model: type[models.Model], pk: int) -> HistoryEntry | None:
 
 
 SOMEONE = "someone else"
+_LINKS = ("entity", "speaker", "claim")
 
 
 def who(item: HistoryEntry | None) -> str:
@@ -163,8 +202,11 @@ def who(item: HistoryEntry | None) -> str:
 
 
 def span_action(changes: dict, span: Span) -> str:
-    """Accepted/rejected when a span's status is all that changes; updated otherwise."""
-    if set(changes) == {"status"}:
+    """Accepted/rejected when a span's status is all that changes (an accept may complete
+    the suggestion's links along with it); updated otherwise."""
+    if set(changes) == {"status"} or (
+        changes.get("status") == "accepted" and set(changes) <= {"status", *_LINKS}
+    ):
         if changes["status"] == "accepted" and span.status != "accepted":
             return HistoryAction.ACCEPTED
         if changes["status"] == "rejected" and span.status != "rejected":

@@ -340,6 +340,39 @@ class HistoryObject(models.TextChoices):
     ENTITY = "entity", "Entity"
 
 
+class HistoryBatch(models.Model):
+    """One bulk action (accept or reject all, tag all, merge, a batch restored): its entries
+    share it, the history shows them as one row, and it is restored as a whole."""
+
+    action = models.CharField(max_length=10, choices=HistoryAction.choices)
+    kind = models.CharField(max_length=10, blank=True)  # the span kind decided, if any
+    summary = models.CharField(max_length=300)  # "accepted 43 mention suggestions"
+    size = models.PositiveIntegerField(default=0)  # the spans it changed
+    article = models.ForeignKey(
+        "articles.Article",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The batch that restored this one (undid it), once.
+    restored_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="restores"
+    )
+
+    class Meta:
+        verbose_name_plural = "history batches"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"batch {self.pk}: {self.summary}"
+
+
 class HistoryEntry(models.Model):
     """One change to a span, claim or entity: who, when, and the row before and after.
 
@@ -377,6 +410,11 @@ class HistoryEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The bulk action it is part of; history lists show a batch as its lead entry alone.
+    batch = models.ForeignKey(
+        HistoryBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="entries"
+    )
+    batch_lead = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "history entries"

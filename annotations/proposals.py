@@ -69,6 +69,23 @@ def candidate(proposal: dict | None) -> tuple[str, str] | None:
     return found["name"], kind if isinstance(kind, str) else ""
 
 
+# Under this speaker_confidence the suggester's speaker is a guess (a fallback such as "last
+# speaker" or "nearest person"): the workspace says "speaker unsure" beside it.
+SPEAKER_UNSURE_BELOW = 0.5
+
+
+def speaker_unsure(proposal: dict | None) -> bool:
+    """Whether the proposed speaker is a guess (its speaker_confidence under 0.5)."""
+    value = (proposal or {}).get("speaker_confidence")
+    return isinstance(value, int | float) and value < SPEAKER_UNSURE_BELOW
+
+
+def evidence(proposal: dict | None) -> str:
+    """How the suggester found the speaker ("name then verb", "last speaker", …), or ""."""
+    value = (proposal or {}).get("evidence")
+    return value if isinstance(value, str) else ""
+
+
 def indirect(proposal: dict | None) -> bool:
     return (proposal or {}).get("indirect") is True
 

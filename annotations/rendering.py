@@ -163,6 +163,14 @@ def suggestion_entries(items, kind: str, *, can_edit: bool) -> SafeString:
         if item.name and item.name != span.text:
             arrow = "— " if kind == "quote" else "→ "
             proposal = f'<span class="proposal">{arrow}{escape(item.name)}</span>'
+            if item.unsure:
+                # In words, not colour alone: the speaker is the suggester's guess.
+                how = f" ({escape(item.evidence)})" if item.evidence else ""
+                proposal = (
+                    f'<span class="proposal is-unsure">{arrow}{escape(item.name)}</span> '
+                    f'<span class="unsure-tag" title="The suggester guessed this speaker{how};'
+                    ' check it before accepting">speaker unsure</span>'
+                )
         elif kind == "quote":
             proposal = '<span class="muted">no speaker found</span>'
         else:
@@ -199,6 +207,39 @@ def suggestion_entries(items, kind: str, *, can_edit: bool) -> SafeString:
             f"{revised}"
             f'<div class="suggestion-meta">\n{indirect}\n{proposal}\n{confidence}\n</div>\n'
             f"{actions}\n</li>"
+        )
+    return SafeString("\n".join(rows))
+
+
+def mention_suggestion_groups(
+    groups, *, accept_url: str, reject_url: str, can_edit: bool
+) -> SafeString:
+    """The <li>s of the suggested mentions, one per entity ("Israel ×12"), each with Accept
+    all / Reject all of its mentions (the bulk service, given their ids) for editors."""
+    rows = []
+    for group in groups:
+        name = escape(group.name)
+        kind = f' <span class="kind-tag">{escape(str(group.entity_kind))}</span>'
+        known = "" if group.known else ' <span class="muted">new</span>'
+        ids = escape(group.ids)
+        actions = ""
+        if can_edit:
+            vals = f'hx-vals=\'{{"ids": "{ids}"}}\''
+            actions = (
+                f'<div class="row-actions">\n<button type="button" class="small accept"'
+                f' hx-post="{escape(accept_url)}" {vals} {_HX_TEXT} hx-disabled-elt="this"'
+                f' aria-label="Accept all {group.count:d} mentions of {name}">Accept all</button>'
+                f'\n<button type="button" class="small" hx-post="{escape(reject_url)}" {vals}'
+                f' {_HX_TEXT} hx-disabled-elt="this"'
+                f' aria-label="Reject all {group.count:d} mentions of {name}">Reject all</button>'
+                "\n</div>"
+            )
+        rows.append(
+            f'<li class="suggestion suggestion-entity" data-suggestion-group="{ids}">\n'
+            f'<button type="button" class="jump is-suggested jump-mention" data-jump-to="{ids}"'
+            f' title="Show them one by one">{name} <span class="count">×{group.count:d}</span>'
+            f"</button>\n"
+            f'<div class="suggestion-meta">{kind}{known}</div>\n{actions}\n</li>'
         )
     return SafeString("\n".join(rows))
 

@@ -260,19 +260,39 @@ def orphaned_spans(*, article: Article | int) -> QuerySet[Span]:
 
 def history_for_article(*, article: Article | int) -> QuerySet[HistoryEntry]:
     """Who did what to the article's spans and to the claims they state, newest first
-    (indexes history_article_idx and history_object_idx)."""
+    (indexes history_article_idx and history_object_idx).
+
+    A bulk action (a HistoryBatch) appears once, as its lead entry; history_batch_members
+    gives the rest."""
     article_id = article.pk if isinstance(article, Article) else article
     claims = Span.objects.filter(article_id=article_id, claim__isnull=False).values("claim_id")
-    return HistoryEntry.objects.filter(
-        Q(article_id=article_id) | Q(object_type=HistoryObject.CLAIM, object_id__in=claims)
-    ).select_related("user")
+    return (
+        HistoryEntry.objects.filter(
+            Q(article_id=article_id) | Q(object_type=HistoryObject.CLAIM, object_id__in=claims)
+        )
+        .filter(Q(batch__isnull=True) | Q(batch_lead=True))
+        .select_related("user", "batch")
+    )
+
+
+def history_batch_members(*, batch_ids) -> dict[int, list[HistoryEntry]]:
+    """Every entry of each batch, in the order written (one query, for a page of leads)."""
+    members: dict[int, list[HistoryEntry]] = {}
+    entries = (
+        HistoryEntry.objects.filter(batch_id__in=list(batch_ids))
+        .select_related("user", "batch")
+        .order_by("batch_id", "id")
+    )
+    for entry in entries:
+        members.setdefault(entry.batch_id, []).append(entry)
+    return members
 
 
 def history_for_entity(*, entity: Entity | int) -> QuerySet[HistoryEntry]:
     """The entity's own changes, merges and deletion, and changes to spans and claims that
     point at it, newest first (index history_entity_idx). Works for deleted entities too."""
     entity_id = entity.pk if isinstance(entity, Entity) else entity
-    return HistoryEntry.objects.filter(entity_id=entity_id).select_related("user")
+    return HistoryEntry.objects.filter(entity_id=entity_id).select_related("user", "batch")
 
 
 def history_for_object(*, object_type: str, object_id: int) -> QuerySet[HistoryEntry]:
@@ -280,7 +300,7 @@ def history_for_object(*, object_type: str, object_id: int) -> QuerySet[HistoryE
     if object_type not in HistoryObject.values:
         return HistoryEntry.objects.none()
     return HistoryEntry.objects.filter(object_type=object_type, object_id=object_id).select_related(
-        "user"
+        "user", "batch"
     )
 
 

@@ -10,6 +10,7 @@ from annotations.models import (
     Entity,
     EntityKind,
     Gender,
+    HistoryBatch,
     HistoryEntry,
     Role,
     Span,
@@ -252,10 +253,10 @@ class ClaimSerializer(serializers.ModelSerializer):
         )
 
 
-class HistoryEntrySerializer(serializers.ModelSerializer):
+class HistoryMemberSerializer(serializers.ModelSerializer):
     """One change in the audit trail: who did what to which span, claim or entity, and the
     row before and after (ids for links; `before` is null for a creation, `after` for a
-    deletion)."""
+    deletion). `batch_id`: the bulk action it is part of, if any."""
 
     user = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
@@ -272,8 +273,76 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
             "before",
             "after",
             "created_at",
+            "batch_id",
         )
         read_only_fields = fields
+
+
+class HistoryBatchSerializer(serializers.ModelSerializer):
+    """A bulk action (accept or reject all, tag all, merge, a restore): `summary` says what
+    it did ("accepted 43 mention suggestions"), `size` how many spans, `restored_by` the
+    batch that undid it. `members`: every change it made (in the article's history)."""
+
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # A history action, as the entries' `action`; plain text here, so the schema has one enum
+    # named for it.
+    action = serializers.CharField(read_only=True)
+    members = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HistoryBatch
+        fields = (
+            "id",
+            "action",
+            "kind",
+            "summary",
+            "size",
+            "article",
+            "user",
+            "created_at",
+            "restored_by",
+            "members",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(HistoryMemberSerializer(many=True, allow_null=True))
+    def get_members(self, batch) -> list | None:
+        members = self.context.get("members", {})
+        if batch.pk not in members:
+            return None
+        return HistoryMemberSerializer(members[batch.pk], many=True).data
+
+
+class UnrestoredSerializer(serializers.Serializer):
+    span = serializers.IntegerField()
+    text = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class BatchRestoreSerializer(serializers.Serializer):
+    restored_batch = serializers.IntegerField(help_text="The batch undone.")
+    batch = serializers.IntegerField(allow_null=True, help_text="The batch of the undo itself.")
+    restored = serializers.IntegerField(help_text="Spans put back as they were.")
+    unrestored = UnrestoredSerializer(many=True, help_text="Spans a later edit changed.")
+    detail = serializers.CharField()
+
+
+class HistoryEntrySerializer(HistoryMemberSerializer):
+    """An entry of a history list. A bulk action shows in an article's history once, as its
+    lead entry, with `batch` and its `members`; elsewhere `batch` (without members) tells
+    which bulk action an entry is part of."""
+
+    batch = serializers.SerializerMethodField()
+
+    class Meta(HistoryMemberSerializer.Meta):
+        fields = (*HistoryMemberSerializer.Meta.fields, "batch")
+        read_only_fields = fields
+
+    @extend_schema_field(HistoryBatchSerializer(allow_null=True))
+    def get_batch(self, entry) -> dict | None:
+        if entry.batch_id is None:
+            return None
+        return HistoryBatchSerializer(entry.batch, context=self.context).data
 
 
 # --- assisted annotation (suggestions, quote matches, duplicate entities) -------------------

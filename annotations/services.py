@@ -27,6 +27,7 @@ from annotations.models import (
     EntityKind,
     Gender,
     HistoryAction,
+    HistoryBatch,
     HistoryEntry,
     HistoryObject,
     Role,
@@ -536,8 +537,7 @@ def suggestion_accept(
         if speaker is None and new_name:
             speaker = _entity_for(new_name, new_entity_kind or EntityKind.PERSON, user)
         if speaker is None and span.speaker_id is None:
-            proposed = proposals.speaker(span.proposal)
-            speaker = _find_entity(proposed) if proposed else None
+            speaker = _proposed_speaker(proposals.speaker(span.proposal), user)
         if speaker is not None:
             changes["speaker"] = speaker
     marked = span_marked_by(span=span, entity=changes.get("entity") or span.entity)
@@ -550,7 +550,7 @@ def suggestion_accept(
         span_reject(span=span, user=user, version=version)
         return marked
     if span.kind == SpanKind.CLAIM and span.claim_id is None:
-        changes["claim"] = claim_create(text=span.text, user=user)
+        changes["claim"] = _claim_create(text=span.text, user=user, article_id=span.article_id)
     return span_update(span=span, version=version, user=user, **changes)
 
 
@@ -569,6 +569,26 @@ def span_marked_by(*, span: Span, entity: Entity | None = None) -> Span | None:
             return None
         others = others.filter(entity=entity)
     return others.order_by("start", "pk").first()
+
+
+def looks_like_a_name(name: str) -> bool:
+    """ "Alex Vatanka", not "critics" or "the Palestinian health ministry": a suggested speaker
+    becomes a new person on a plain Accept only when it reads as a proper name."""
+    words = name.split()
+    return bool(words) and all(word[:1].isupper() for word in (words[0], words[-1]))
+
+
+def _proposed_speaker(name: str, user) -> Entity | None:
+    """The speaker a quote's proposal names: a person of that name or alias, else the one
+    entity of any kind, else a new person when it reads as a name, else none.
+    (suggesting.suggestions_accept_all applies the same rule to many quotes at once.)"""
+    name = " ".join(name.split())
+    if not name:
+        return None
+    found = _find_entity(name, EntityKind.PERSON) or _find_entity(name)
+    if found is None and looks_like_a_name(name):
+        found = entity_create(name=name, kind=EntityKind.PERSON, user=user)
+    return found
 
 
 def suggestion_reject(*, span: Span, user=None, version: int | None = None) -> Span:
@@ -735,19 +755,26 @@ def _user_id(user_id: int | None) -> int | None:
 def mentions_tag_all(*, article: Article, entity: Entity, user=None) -> list[Span]:
     """Tag every whole-word occurrence of the entity's name and aliases in the article.
 
-    Places that already hold a live mention (of any entity) are left as they are. Returns
-    the new mentions, in text order.
+    An occurrence is left alone when it holds a live mention already (of any entity), when
+    it overlaps a live mention of this entity (no mention stacked on another of the same
+    entity: "Blinken" inside a tagged "Antony Blinken"), or when it would wrap another live
+    mention. Returns the new mentions, in text order; they form one HistoryBatch.
     """
     body = _locked_body(article)
     names = [entity.name, *entity.aliases.values_list("name", flat=True)]
-    taken = set(
+    mentions = list(
         Span.objects.filter(
             article=article, kind=SpanKind.MENTION, status__in=LIVE_STATUSES
-        ).values_list("start", "end")
+        ).values_list("start", "end", "entity_id")
     )
     new = []
     for start, end in find_names(body, names):
-        if (start, end) in taken:
+        if any(
+            (s, e) == (start, end)
+            or (entity_id == entity.pk and s < end and start < e)
+            or (start <= s and e <= end)
+            for s, e, entity_id in mentions
+        ):
             continue
         before, after = context(body, start, end)
         new.append(
@@ -782,9 +809,17 @@ def mentions_tag_all(*, article: Article, entity: Entity, user=None) -> list[Spa
         ).order_by("start", "id")
         if (span.start, span.end) in wanted
     ]
-    history.record_many(
-        history.entry(HistoryAction.CREATED, span, after=snapshot(span), user=user)
-        for span in created
+    history.record_batch(
+        (
+            history.entry(HistoryAction.CREATED, span, after=snapshot(span), user=user)
+            for span in created
+        ),
+        action=HistoryAction.CREATED,
+        kind=SpanKind.MENTION,
+        summary=f"tagged {len(created)} mention{'s' * (len(created) != 1)} of {entity.name}",
+        size=len(created),
+        article_id=article.pk,
+        user=user,
     )
     return created
 
@@ -1028,7 +1063,14 @@ def entity_merge(
             user=user,
         )
     )
-    history.record_many(entries)
+    history.record_batch(
+        entries,
+        action=HistoryAction.MERGED,
+        summary=f"merged “{drop_before['name']}” into “{keep.name}” ({len(spans)} "
+        f"annotation{'s' * (len(spans) != 1)})",
+        size=len(spans),
+        user=user,
+    )
     return keep
 
 
@@ -1242,3 +1284,228 @@ def _words_changed(span: Span, new_text: str) -> bool:
     if span.kind not in REVIEWED_WORDS or new_text == span.text:
         return False
     return span.status == SpanStatus.ACCEPTED or bool(span.revised_from)
+
+
+# --- batches (bulk actions) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unrestored:
+    """A span a batch restore left as it is: a later change conflicts."""
+
+    span_id: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BatchRestoreReport:
+    batch: HistoryBatch | None  # the batch of the restore itself (None: nothing to undo)
+    restored: int  # spans put back as they were before the batch
+    unrestored: list[Unrestored]
+
+    @property
+    def message(self) -> str:
+        text = f"Restored {self.restored} span{'s' * (self.restored != 1)}."
+        if self.unrestored:
+            listed = "; ".join(
+                f"#{item.span_id} “{item.text[:60]}” ({item.reason})" for item in self.unrestored
+            )
+            text += f" Could not restore {len(self.unrestored)}, changed since: {listed}."
+        return text
+
+
+_RESTORED_SPAN_FIELDS = ("status", "entity", "speaker", "claim", "revised_from")
+
+
+@transaction.atomic
+def batch_restore(*, batch: HistoryBatch, user=None) -> BatchRestoreReport:
+    """Undo one bulk action as a whole, leaving later edits alone.
+
+    Each span the batch changed goes back to how it was before (its status and links), and
+    each span it created goes, unless the span changed since (its version is no longer the
+    one the batch left): those are reported, not touched. Entities and claims the batch
+    created go when nothing uses them any more; an entity a merge removed comes back under
+    its id, with its aliases, and the spans and claims that were its own. The undo is a
+    batch of its own, in one transaction; a batch is restored once.
+    """
+    batch = HistoryBatch.objects.select_for_update().filter(pk=batch.pk).first()
+    if batch is None:
+        raise ValidationError("There is no such batch.", code="invalid")
+    if batch.restored_by_id is not None:
+        raise ValidationError("This batch was restored already.", code="invalid")
+    if batch.action == HistoryAction.RESTORED:
+        raise ValidationError("A restore cannot be restored; undo its changes one by one.")
+    members = list(batch.entries.order_by("id"))
+    by_type: dict[str, list[HistoryEntry]] = {}
+    for item in members:
+        by_type.setdefault(item.object_type, []).append(item)
+    entries: list[HistoryEntry] = []
+    now = timezone.now()
+    _restore_merged_away(by_type.get(HistoryObject.ENTITY, []), user, entries)
+    restored, unrestored = _restore_spans(by_type.get(HistoryObject.SPAN, []), user, entries, now)
+    _restore_claims(by_type.get(HistoryObject.CLAIM, []), user, entries, now)
+    _restore_entities(by_type.get(HistoryObject.ENTITY, []), user, entries)
+    undo = history.record_batch(
+        entries,
+        action=HistoryAction.RESTORED,
+        kind=batch.kind,
+        summary=f"restored batch #{batch.pk} ({batch.summary})",
+        size=restored,
+        article_id=batch.article_id,
+        user=user,
+    )
+    if undo is not None:
+        batch.restored_by = undo
+        batch.save(update_fields=["restored_by"])
+    return BatchRestoreReport(undo, restored, unrestored)
+
+
+def _restore_spans(items, user, entries, now) -> tuple[int, list[Unrestored]]:
+    spans = Span.objects.select_for_update().in_bulk([item.object_id for item in items])
+    changed, deleted, unrestored = [], [], []
+    for item in items:
+        span = spans.get(item.object_id)
+        left = (item.after or {}).get("version")
+        if span is None or span.version != left:
+            text = (item.after or item.before or {}).get("text", "")
+            reason = "deleted since" if span is None else _changed_by(span)
+            unrestored.append(Unrestored(item.object_id, text, reason))
+            continue
+        before = snapshot(span)
+        if item.action == HistoryAction.CREATED:
+            deleted.append(span)
+            entries.append(history.entry(HistoryAction.DELETED, span, before=before, user=user))
+            continue
+        for name in _RESTORED_SPAN_FIELDS:
+            if name in item.before:  # entries written before revised_from existed lack it
+                setattr(span, Span._meta.get_field(name).attname, item.before[name])
+        span.version += 1
+        span.updated_at = now
+        changed.append(span)
+        entries.append(
+            history.entry(
+                HistoryAction.RESTORED, span, before=before, after=snapshot(span), user=user
+            )
+        )
+    if deleted:
+        Span.objects.filter(pk__in=[span.pk for span in deleted]).delete()
+    if changed:
+        fields = [*_RESTORED_SPAN_FIELDS, "version", "updated_at"]
+        try:
+            with transaction.atomic():
+                Span.objects.bulk_update(changed, fields, batch_size=500)
+        except IntegrityError:
+            raise ValidationError(
+                "An annotation was created since at a place this batch would bring back; "
+                "nothing was restored.",
+                code="invalid",
+            ) from None
+    return len(changed) + len(deleted), unrestored
+
+
+def _changed_by(span: Span) -> str:
+    who = history.who(history.last_change(Span, span.pk))
+    return "changed since" if who == history.SOMEONE else f"changed by {who} since"
+
+
+def _restore_claims(items, user, entries, now) -> None:
+    claims = Claim.objects.select_for_update().in_bulk([item.object_id for item in items])
+    used = set(Span.objects.filter(claim_id__in=list(claims)).values_list("claim_id", flat=True))
+    gone = []
+    for item in items:
+        claim = claims.get(item.object_id)
+        if claim is None or claim.version != (item.after or {}).get("version"):
+            continue  # changed since: a later edit's to keep
+        if item.action == HistoryAction.CREATED and claim.pk not in used:
+            gone.append(claim)
+            entries.append(
+                history.entry(
+                    HistoryAction.DELETED,
+                    claim,
+                    before=snapshot(claim),
+                    user=user,
+                    article_id=item.article_id,
+                )
+            )
+        elif item.action == HistoryAction.MERGED:
+            before = snapshot(claim)
+            claim.claimant_id = item.before["claimant"]
+            claim.version += 1
+            claim.save(update_fields=["claimant", "version", "updated_at"])
+            entries.append(
+                history.entry(
+                    HistoryAction.RESTORED,
+                    claim,
+                    before=before,
+                    after=snapshot(claim),
+                    user=user,
+                    article_id=item.article_id,
+                )
+            )
+    if gone:
+        Claim.objects.filter(pk__in=[claim.pk for claim in gone]).delete()
+
+
+def _restore_merged_away(items, user, entries) -> None:
+    """Bring back the entity a merge removed (before its spans are given back to it)."""
+    for item in items:
+        after = item.after or {}
+        if item.action != HistoryAction.MERGED or "merged_into" not in after:
+            continue
+        data = item.before
+        if Entity.objects.filter(pk=item.object_id).exists():
+            continue
+        entity = Entity(
+            pk=item.object_id,
+            name=data["name"],
+            kind=data["kind"],
+            description=data["description"],
+            external_id=data["external_id"],
+            created_by_id=_user_id(data["created_by"]),
+            version=data["version"] + 1,
+        )
+        entity.save(force_insert=True)
+        for name in data.get("aliases", []):
+            _alias_add(entity=entity, name=name)
+        entries.append(
+            history.entry(HistoryAction.RESTORED, entity, user=user, after=snapshot(entity))
+        )
+
+
+def _restore_entities(items, user, entries) -> None:
+    """Entities the batch created go when unused; one a merge kept loses the merged names."""
+    created = [item for item in items if item.action == HistoryAction.CREATED]
+    ids = [item.object_id for item in created]
+    used = set(Span.objects.filter(entity_id__in=ids).values_list("entity_id", flat=True))
+    used |= set(Span.objects.filter(speaker_id__in=ids).values_list("speaker_id", flat=True))
+    used |= set(Claim.objects.filter(claimant_id__in=ids).values_list("claimant_id", flat=True))
+    entities = Entity.objects.in_bulk(ids)
+    gone = []
+    for item in created:
+        entity = entities.get(item.object_id)
+        if entity is None or entity.pk in used or entity.version != item.after.get("version"):
+            continue  # a later edit uses or changed it
+        gone.append(entity)
+        entries.append(
+            history.entry(HistoryAction.DELETED, entity, before=snapshot(entity), user=user)
+        )
+    if gone:
+        Entity.objects.filter(pk__in=[entity.pk for entity in gone]).delete()
+    for item in items:
+        after = item.after or {}
+        if item.action != HistoryAction.MERGED or "merged_from" not in after:
+            continue
+        keep = Entity.objects.filter(pk=item.object_id).first()
+        if keep is None:
+            continue
+        before = snapshot(keep)
+        kept = {fold(name) for name in item.before.get("aliases", [])}
+        keep.aliases.exclude(folded__in=kept).delete()
+        Entity.objects.filter(pk=keep.pk).update(version=F("version") + 1)
+        keep.refresh_from_db()
+        entries.append(
+            history.entry(
+                HistoryAction.RESTORED, keep, before=before, after=snapshot(keep), user=user
+            )
+        )

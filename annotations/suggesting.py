@@ -375,9 +375,21 @@ def article_suggest(
                 "The annotations of this article changed meanwhile; run Suggest again.",
                 code="conflict",
             ) from None
-        history.record_many(
-            history.entry(HistoryAction.CREATED, span, after=snapshot(span), user=user)
-            for span in new
+        made = ", ".join(
+            f"{counts.created} {kind}{'s' * (counts.created != 1)}"
+            for kind, counts in report.counts.items()
+            if counts.created
+        )
+        history.record_batch(
+            (
+                history.entry(HistoryAction.CREATED, span, after=snapshot(span), user=user)
+                for span in new
+            ),
+            action=HistoryAction.CREATED,
+            summary=f"ran Suggest: {made}",
+            size=len(new),
+            article_id=article.pk,
+            user=user,
         )
     return report
 
@@ -390,74 +402,126 @@ def _check_kind(kind: str) -> None:
         raise ValidationError({"kind": f"Unknown kind “{kind}”."}, code="invalid")
 
 
-def _locked_suggestions(article: Article, kind: str) -> list[Span]:
-    return list(
-        Span.objects.select_for_update()
-        .filter(article=article, kind=kind, status=SpanStatus.SUGGESTED)
-        .order_by("start", "id")
+def _locked_suggestions(article: Article, kind: str, span_ids=None) -> list[Span]:
+    spans = Span.objects.select_for_update().filter(
+        article=article, kind=kind, status=SpanStatus.SUGGESTED
     )
+    if span_ids is not None:
+        spans = spans.filter(pk__in=list(span_ids))
+    # Text order: one by one in this order gives exactly the same result.
+    return list(spans.order_by("start", "id"))
 
 
-def _entities_by_name(wanted: dict[str, str], user, entries: list) -> dict[str, Entity]:
-    """Folded name -> entity for each (folded name -> (name, kind)); reuses an entity whose
-    name or alias folds the same (of the same kind first), creates the others."""
-    keys = set(wanted)
-    found: dict[str, list[Entity]] = {}
+def _matches(keys: set[str]) -> dict[str, list[Entity]]:
+    """Folded name -> the entities with that name or alias, oldest first (two queries)."""
+    found: dict[str, dict[int, Entity]] = {}
     for entity in Entity.objects.filter(folded__in=keys):
-        found.setdefault(entity.folded, []).append(entity)
+        found.setdefault(entity.folded, {})[entity.pk] = entity
     for alias in EntityAlias.objects.filter(folded__in=keys).select_related("entity"):
-        found.setdefault(alias.folded, []).append(alias.entity)
-    out: dict[str, Entity] = {}
-    missing: list[Entity] = []
-    for key, (name, kind) in wanted.items():
-        options = sorted(found.get(key, []), key=lambda e: (e.kind != kind, e.pk))
-        if options and options[0].kind == kind:
-            out[key] = options[0]
-            continue
-        entity = Entity(name=name, folded=key, kind=kind, created_by=user)
-        missing.append(entity)
-        out[key] = entity
-    if missing:
-        Entity.objects.bulk_create(missing)  # bulk_create skips save(): folded is set above
+        found.setdefault(alias.folded, {})[alias.entity_id] = alias.entity
+    return {key: sorted(by_id.values(), key=lambda e: e.pk) for key, by_id in found.items()}
+
+
+def _entities_create(new: list[Entity], user, entries: list) -> None:
+    """Create entities in one query, with the history entries entity_create writes."""
+    if new:
+        Entity.objects.bulk_create(new)  # bulk_create skips save(): folded is set already
         entries.extend(
             history.entry(HistoryAction.CREATED, e, after=snapshot(e, aliases=[]), user=user)
-            for e in missing
+            for e in new
         )
-    return out
+
+
+def _mention_entities(spans: list[Span], user, entries: list) -> dict[int, Entity]:
+    """span id -> the entity accepting it links (services.suggestion_accept's rule for one:
+    the candidate's name and kind, found by folded name or alias among entities of that
+    kind, else created; each new (name, kind) created once, spelt as its first span has it)."""
+    wanted: dict[int, tuple[str, str, str]] = {}  # span id -> (folded, kind, name)
+    for span in spans:
+        if span.entity_id is None:
+            name, kind = proposals.candidate(span.proposal) or (span.text, EntityKind.OTHER)
+            name = " ".join(name.split())
+            wanted[span.pk] = (
+                fold(name),
+                kind if kind in EntityKind.values else EntityKind.OTHER,
+                name,
+            )
+    found = _matches({key for key, _, _ in wanted.values()})
+    chosen: dict[tuple[str, str], Entity] = {}
+    new: list[Entity] = []
+    for key, kind, name in wanted.values():
+        if (key, kind) in chosen:
+            continue
+        same_kind = [e for e in found.get(key, []) if e.kind == kind]
+        if same_kind:
+            chosen[key, kind] = same_kind[0]
+        else:
+            chosen[key, kind] = Entity(name=name, folded=fold(name), kind=kind, created_by=user)
+            new.append(chosen[key, kind])
+    _entities_create(new, user, entries)
+    return {pk: chosen[key, kind] for pk, (key, kind, _) in wanted.items()}
+
+
+def _quote_speakers(spans: list[Span], user, entries: list) -> dict[int, Entity]:
+    """span id -> the speaker accepting it links (services._proposed_speaker's rule for one:
+    a person of that name or alias, else the one entity of any kind, else a new person when
+    it reads as a name; each new person created once)."""
+    wanted: dict[int, tuple[str, str]] = {}
+    for span in spans:
+        name = " ".join(proposals.speaker(span.proposal).split())
+        if span.speaker_id is None and fold(name):
+            wanted[span.pk] = (fold(name), name)
+    found = _matches({key for key, _ in wanted.values()})
+    chosen: dict[str, Entity | None] = {}
+    new: list[Entity] = []
+    for key, name in wanted.values():
+        if key in chosen:
+            continue
+        options = found.get(key, [])
+        people = [e for e in options if e.kind == EntityKind.PERSON]
+        if people:
+            chosen[key] = people[0]
+        elif len(options) == 1:
+            chosen[key] = options[0]
+        elif not options and services.looks_like_a_name(name):
+            chosen[key] = Entity(name=name, folded=key, kind=EntityKind.PERSON, created_by=user)
+            new.append(chosen[key])
+        else:
+            chosen[key] = None
+    _entities_create(new, user, entries)
+    return {pk: chosen[key] for pk, (key, _) in wanted.items() if chosen[key] is not None}
+
+
+def _summary(done: str, count: int, kind: str) -> str:
+    return f"{done} {count} {SpanKind(kind).label.lower()} suggestion{'s' * (count != 1)}"
 
 
 @transaction.atomic
-def suggestions_accept_all(*, article: Article, kind: str, user=None) -> int:
-    """Accept every suggestion of `kind` in the article; returns how many.
-
-    Mentions without an entity get the candidate entity their proposal names (reused by folded name or
-    alias, created once per name otherwise); claim spans get a new unreviewed claim each.
+def suggestions_accept_all(*, article: Article, kind: str, user=None, span_ids=None) -> int:
+    """Accept every suggestion of `kind` in the article (or those of span_ids); returns how
+    many. Each span ends exactly as services.suggestion_accept leaves it when accepted alone
+    (in text order): the same links, entities created once each, the same versions and
+    history content; the entries form one HistoryBatch ("accepted 43 mention suggestions").
     A fixed number of queries, however many suggestions there are.
     """
     _check_kind(kind)
-    spans = _locked_suggestions(article, kind)
+    spans = _locked_suggestions(article, kind, span_ids)
     if not spans:
         return 0
     entries: list = []
-    before = {span.pk: snapshot(span) for span in spans}
+    links: dict[int, dict] = {span.pk: {} for span in spans}
     if kind == SpanKind.MENTION:
-        names: dict[int, tuple[str, str]] = {}
-        for span in spans:
-            if span.entity_id is None:
-                name, kind_ = proposals.candidate(span.proposal) or (span.text, EntityKind.OTHER)
-                name = " ".join(name.split())
-                names[span.pk] = (name, kind_ if kind_ in EntityKind.values else EntityKind.OTHER)
-        wanted = {fold(name): (name, kind_) for name, kind_ in names.values()}
-        entities = _entities_by_name(wanted, user, entries) if wanted else {}
-        for span in spans:
-            if span.pk in names:
-                span.entity = entities[fold(names[span.pk][0])]
-    elif kind == SpanKind.CLAIM:
+        for pk, entity in _mention_entities(spans, user, entries).items():
+            links[pk]["entity"] = entity
+    elif kind == SpanKind.QUOTE:
+        for pk, speaker in _quote_speakers(spans, user, entries).items():
+            links[pk]["speaker"] = speaker
+    else:
         unclaimed = [span for span in spans if span.claim_id is None]
         claims = [Claim(text=" ".join(s.text.split()), created_by=user) for s in unclaimed]
         Claim.objects.bulk_create(claims)
         for span, claim in zip(unclaimed, claims, strict=True):
-            span.claim = claim
+            links[span.pk]["claim"] = claim
             entries.append(
                 history.entry(
                     HistoryAction.CREATED,
@@ -469,33 +533,38 @@ def suggestions_accept_all(*, article: Article, kind: str, user=None) -> int:
             )
     now = timezone.now()
     for span in spans:
-        span.status = SpanStatus.ACCEPTED
-        span.revised_from = ""  # reviewed: changed words are accepted too
+        before = snapshot(span)
+        changed = {"status": SpanStatus.ACCEPTED, **links[span.pk]}
+        action = history.span_action(changed, span)
+        for name, value in changed.items():
+            setattr(span, name, value)
+        span.revised_from = ""  # reviewed: changed words are accepted too (as span_update)
         span.version += 1
         span.updated_at = now
-        entries.append(
-            history.entry(
-                HistoryAction.ACCEPTED,
-                span,
-                before=before[span.pk],
-                after=snapshot(span),
-                user=user,
-            )
-        )
+        entries.append(history.entry(action, span, before=before, after=snapshot(span), user=user))
     Span.objects.bulk_update(
         spans,
-        ["status", "entity", "claim", "revised_from", "version", "updated_at"],
+        ["status", "entity", "speaker", "claim", "revised_from", "version", "updated_at"],
         batch_size=500,
     )
-    history.record_many(entries)
+    history.record_batch(
+        entries,
+        action=HistoryAction.ACCEPTED,
+        kind=kind,
+        summary=_summary("accepted", len(spans), kind),
+        size=len(spans),
+        article_id=article.pk,
+        user=user,
+    )
     return len(spans)
 
 
 @transaction.atomic
-def suggestions_reject_all(*, article: Article, kind: str, user=None) -> int:
-    """Reject every suggestion of `kind` in the article; returns how many."""
+def suggestions_reject_all(*, article: Article, kind: str, user=None, span_ids=None) -> int:
+    """Reject every suggestion of `kind` in the article (or those of span_ids), as
+    services.suggestion_reject does one; one HistoryBatch. Returns how many."""
     _check_kind(kind)
-    spans = _locked_suggestions(article, kind)
+    spans = _locked_suggestions(article, kind, span_ids)
     if not spans:
         return 0
     now = timezone.now()
@@ -515,5 +584,13 @@ def suggestions_reject_all(*, article: Article, kind: str, user=None) -> int:
     Span.objects.filter(pk__in=[span.pk for span in spans]).update(
         status=SpanStatus.REJECTED, revised_from="", version=F("version") + 1, updated_at=now
     )
-    history.record_many(entries)
+    history.record_batch(
+        entries,
+        action=HistoryAction.REJECTED,
+        kind=kind,
+        summary=_summary("rejected", len(spans), kind),
+        size=len(spans),
+        article_id=article.pk,
+        user=user,
+    )
     return len(spans)

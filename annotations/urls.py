@@ -41,6 +41,11 @@ urlpatterns = [
         name="alias-remove",
     ),
     path("history/<int:pk>/restore/", views.history_restore, name="history-restore"),
+    path(
+        "history/batches/<int:pk>/restore/",
+        views.history_batch_restore,
+        name="history-batch-restore",
+    ),
     path("claims/", views.claim_list, name="claim-list"),
     path("claims/<int:pk>/", views.claim_review, name="claim-review"),
     path("stats/", stats_views.stats_page, name="stats"),

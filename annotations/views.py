@@ -40,6 +40,7 @@ from annotations.models import (
     Claim,
     Entity,
     EntityKind,
+    HistoryBatch,
     HistoryEntry,
     HistoryObject,
     Span,
@@ -49,6 +50,7 @@ from annotations.models import (
 )
 from annotations.workspace import (
     history_rows,
+    history_rows_grouped,
     workspace_claim,
     workspace_claim_counts,
     workspace_claims,
@@ -458,13 +460,23 @@ def _suggest_summary(report: suggesting.SuggestReport) -> str:
 @editor_required
 @service_errors(_article_failure)
 def suggestions_decide(request, article_id: int, kind: str, decision: str):
-    """Accept or reject every suggestion of one kind in the article."""
+    """Accept or reject every suggestion of one kind in the article, or those listed in
+    `ids` (a group of the panel: every suggested mention of one entity)."""
     article = get_object_or_404(Article, pk=article_id)
     decide = {
         "accept": suggesting.suggestions_accept_all,
         "reject": suggesting.suggestions_reject_all,
     }[decision]
-    count = decide(article=article, kind=kind, user=request.user)
+    ids = None
+    if "ids" in request.POST:
+        raw = request.POST["ids"].split()
+        try:
+            ids = parse_ids(raw)
+        except InvalidNumber:
+            ids = []
+        if not ids:
+            raise ValidationError("Send the ids of the suggestions to decide.", code="invalid")
+    count = decide(article=article, kind=kind, user=request.user, span_ids=ids)
     label = SpanKind(kind).label.lower()
     done = "Accepted" if decision == "accept" else "Rejected"
     return _saved(
@@ -814,14 +826,17 @@ def _claim_row(request, pk: int, form, status: int, stale: str = ""):
 HISTORY_PAGE = 50
 
 
-def history_context(request, entries, **extra) -> dict:
+def history_context(request, entries, *, grouped: bool = True, **extra) -> dict:
+    """A page of history rows; `grouped` (an article's history) shows a bulk action as one
+    row holding its members."""
     page = Paginator(entries, HISTORY_PAGE).get_page(request.GET.get("page"))
     return {
         "page": page,
-        "rows": history_rows(list(page)),
+        "rows": (history_rows_grouped if grouped else history_rows)(list(page)),
         "can_edit": is_editor(request.user),
         "problem": "",
         "row_problem": "",
+        "row_status": "",
         **extra,
     }
 
@@ -832,7 +847,9 @@ def entity_history(request, pk: int):
     """Who changed the entity, merged into it, and changed the spans and claims using it."""
     entity = get_object_or_404(Entity, pk=pk)
     entries = selectors.history_for_entity(entity=entity)
-    context = history_context(request, entries, entity=entity, article=None, revisions=[])
+    context = history_context(
+        request, entries, grouped=False, entity=entity, article=None, revisions=[]
+    )
     return render(request, "annotations/history.html", context)
 
 
@@ -841,7 +858,12 @@ def _restore_failure(request, failure: Failure, pk: int):
     entry = get_object_or_404(HistoryEntry, pk=pk, object_type=HistoryObject.SPAN)
     [row] = history_rows([entry])
     if request.htmx:
-        context = {"row": row, "can_edit": True, "row_problem": failure.message}
+        context = {
+            "row": row,
+            "can_edit": True,
+            "row_problem": failure.message,
+            "row_status": "",
+        }
         return render(
             request, "annotations/history.html#history-row", context, status=failure.status
         )
@@ -872,5 +894,39 @@ def history_restore(request, pk: int):
         return redirect(f"{reverse('article-workspace', args=[span.article_id])}#span-{span.pk}")
     [row] = history_rows([entry])
     row.restored = True
-    context = {"row": row, "can_edit": True, "row_problem": ""}
+    context = {"row": row, "can_edit": True, "row_problem": "", "row_status": ""}
     return render(request, "annotations/history.html#history-row", context)
+
+
+def _batch_restore_failure(request, failure: Failure, pk: int):
+    batch = get_object_or_404(HistoryBatch, pk=pk)
+    return _batch_restored(request, batch, failure.message, failure.status)
+
+
+def _batch_restored(request, batch: HistoryBatch, message: str, status: int = 200):
+    """The batch's row in the history, with what the restore did (htmx), or the history
+    page with it as a message."""
+    lead = batch.entries.filter(batch_lead=True).select_related("user", "batch").first()
+    if not request.htmx or lead is None:
+        (messages.success if status == 200 else messages.error)(request, message)
+        if batch.article_id:
+            return redirect("article-history", pk=batch.article_id)
+        return redirect("entity-list")
+    [row] = history_rows_grouped([lead])
+    context = {"row": row, "can_edit": True, "row_problem": "", "row_status": message}
+    if status != 200:
+        context.update(row_problem=message, row_status="")
+    return render(request, "annotations/history.html#history-row", context, status=status)
+
+
+@require_POST
+@editor_required
+@vary_on_headers("HX-Request")
+@service_errors(_batch_restore_failure)
+def history_batch_restore(request, pk: int):
+    """Undo a bulk action as a whole (services.batch_restore); say which spans it could not
+    restore because a later edit changed them."""
+    batch = get_object_or_404(HistoryBatch, pk=pk)
+    report = services.batch_restore(batch=batch, user=request.user)
+    batch.refresh_from_db()
+    return _batch_restored(request, batch, report.message)

@@ -43,6 +43,7 @@ from annotations.models import (
     EntityAlias,
     EntityKind,
     HistoryAction,
+    HistoryBatch,
     HistoryEntry,
     HistoryObject,
     Span,
@@ -50,6 +51,7 @@ from annotations.models import (
     SpanStatus,
     Verdict,
 )
+from annotations.selectors import history_batch_members
 from annotations.text import fold
 from articles.models import Article, ArticleRevision
 
@@ -331,6 +333,8 @@ class Suggestion:
     indirect: bool  # an indirect quote ("officials have said …")
     accept_url: str = ""
     reject_url: str = ""
+    unsure: bool = False  # the speaker is a guess (proposals.speaker_unsure)
+    evidence: str = ""  # how the suggester found the speaker
 
     @property
     def title(self) -> str:
@@ -341,8 +345,47 @@ class Suggestion:
         if self.indirect:
             kind = "Indirect quote"
         if self.name:
-            return f"Suggested {kind.lower()} — {self.name}"
+            unsure = " (speaker unsure)" if self.unsure else ""
+            return f"Suggested {kind.lower()} — {self.name}{unsure}"
         return f"Suggested {kind.lower()}"
+
+    @property
+    def group_key(self) -> tuple:
+        """Mentions of one entity (linked, or the same proposed name and kind) group."""
+        if self.known and self.span.entity is not None:
+            return ("entity", self.span.entity.pk)
+        return ("name", fold(self.name), self.entity_kind)
+
+
+@dataclass
+class SuggestionEntityGroup:
+    """The suggested mentions of one entity: "Israel ×12 — Accept all"."""
+
+    name: str
+    entity_kind: str
+    known: bool
+    items: list[Suggestion] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    @property
+    def ids(self) -> str:
+        return " ".join(str(item.span.pk) for item in self.items)
+
+
+def mention_groups(items: list[Suggestion]) -> list[SuggestionEntityGroup]:
+    """Suggested mentions grouped by entity, most mentioned first (then A–Z)."""
+    groups: dict[tuple, SuggestionEntityGroup] = {}
+    for item in items:
+        group = groups.get(item.group_key)
+        if group is None:
+            group = groups[item.group_key] = SuggestionEntityGroup(
+                item.name, item.entity_kind, item.known
+            )
+        group.items.append(item)
+    return sorted(groups.values(), key=lambda g: (-g.count, fold(g.name)))
 
 
 @dataclass
@@ -359,10 +402,16 @@ class SuggestionGroup:
 def _suggestion(span: WorkspaceSpan) -> Suggestion:
     indirect = span.kind == SpanKind.QUOTE and proposals.indirect(span.proposal)
     if span.kind == SpanKind.QUOTE:
+        unsure = proposals.speaker_unsure(span.proposal)
+        evidence = proposals.evidence(span.proposal)
         if span.speaker is not None:
-            return Suggestion(span, span.speaker.name, span.speaker.kind, True, indirect)
+            return Suggestion(
+                span, span.speaker.name, span.speaker.kind, True, indirect, "", "", unsure, evidence
+            )
         name = proposals.speaker(span.proposal)
-        return Suggestion(span, name, EntityKind.PERSON, False, indirect)
+        return Suggestion(
+            span, name, EntityKind.PERSON, False, indirect, "", "", unsure and bool(name), evidence
+        )
     if span.kind == SpanKind.MENTION:
         if span.entity is not None:
             return Suggestion(span, span.entity.name, span.entity.kind, True, False)
@@ -446,7 +495,14 @@ def panel_build(spans: list[WorkspaceSpan], *, article_id: int, can_edit: bool) 
                 group.kind,
                 group.label,
                 group.count,
-                rendering.suggestion_entries(group.items, group.kind, can_edit=can_edit),
+                rendering.mention_suggestion_groups(
+                    mention_groups(group.items),
+                    accept_url=reverse("suggestions-accept-all", args=[article_id, group.kind]),
+                    reject_url=reverse("suggestions-reject-all", args=[article_id, group.kind]),
+                    can_edit=can_edit,
+                )
+                if group.kind == SpanKind.MENTION
+                else rendering.suggestion_entries(group.items, group.kind, can_edit=can_edit),
             )
             for group in groups.suggestions
         ],
@@ -778,6 +834,18 @@ class HistoryRow:
     exists: bool  # the span, claim or entity is there now
     restorable: bool  # a deleted span that can come back
     restored: bool = False
+    # In a grouped list (history_rows_grouped), a batch's lead row stands for the batch:
+    batch: HistoryBatch | None = None
+    members: list[HistoryRow] = field(default_factory=list)  # every entry of the batch
+
+    @property
+    def batch_restorable(self) -> bool:
+        batch = self.batch
+        return (
+            batch is not None
+            and batch.restored_by_id is None
+            and batch.action != HistoryAction.RESTORED
+        )
 
 
 def _shown_value(key: str, value, names: dict[int, str]) -> str:
@@ -886,6 +954,25 @@ def history_rows(entries: list[HistoryEntry]) -> list[HistoryRow]:
                 ),
             )
         )
+    return rows
+
+
+def history_rows_grouped(entries: list[HistoryEntry]) -> list[HistoryRow]:
+    """history_rows, a batch's lead row carrying the rows of all its entries (two queries
+    more for the whole page: the members, and history_rows of them)."""
+    rows = history_rows(entries)
+    batch_ids = {row.entry.batch_id for row in rows if row.entry.batch_lead}
+    if not batch_ids:
+        return rows
+    members = history_batch_members(batch_ids=batch_ids)
+    member_rows = history_rows([item for items in members.values() for item in items])
+    by_batch: dict[int, list[HistoryRow]] = {}
+    for row in member_rows:
+        by_batch.setdefault(row.entry.batch_id, []).append(row)
+    for row in rows:
+        if row.entry.batch_lead:
+            row.batch = row.entry.batch
+            row.members = by_batch.get(row.entry.batch_id, [])
     return rows
 
 

@@ -39,6 +39,9 @@ router.register(
     basename="api-entity-mentions",
 )
 router.register("claims", annotations_api.ClaimViewSet, basename="api-claim")
+router.register(
+    "history/batches", annotations_api.HistoryBatchViewSet, basename="api-history-batch"
+)
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),

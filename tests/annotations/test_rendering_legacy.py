@@ -15,7 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotations.rendering import Mark, article_html
-from annotations.workspace import LIVE, panel_build, panel_groups, workspace_span_rows
+from annotations.workspace import (
+    LIVE,
+    mention_groups,
+    panel_build,
+    panel_groups,
+    workspace_span_rows,
+)
 
 # --- the old path: rendering.tokens / with_gaps / pieces and the template loop -----------------
 
@@ -164,12 +170,24 @@ OLD_PANEL = """{% partialdef confirm-delete %}<span class="confirm-wrap"><button
         </div>
         {% endif %}
         <ul class="entries suggestion-list">
+          {% if group.kind == "mention" %}{% for g in mention_groups %}
+          <li class="suggestion suggestion-entity" data-suggestion-group="{{ g.ids }}">
+            <button type="button" class="jump is-suggested jump-mention" data-jump-to="{{ g.ids }}" title="Show them one by one">{{ g.name }} <span class="count">×{{ g.count }}</span></button>
+            <div class="suggestion-meta"> <span class="kind-tag">{{ g.entity_kind }}</span>{% if not g.known %} <span class="muted">new</span>{% endif %}</div>
+            {% if can_edit %}
+            <div class="row-actions">
+              <button type="button" class="small accept" hx-post="{% url 'suggestions-accept-all' article.pk 'mention' %}" hx-vals='{"ids": "{{ g.ids }}"}' hx-target="#article-text" hx-swap="outerHTML" hx-disabled-elt="this" aria-label="Accept all {{ g.count }} mentions of {{ g.name }}">Accept all</button>
+              <button type="button" class="small" hx-post="{% url 'suggestions-reject-all' article.pk 'mention' %}" hx-vals='{"ids": "{{ g.ids }}"}' hx-target="#article-text" hx-swap="outerHTML" hx-disabled-elt="this" aria-label="Reject all {{ g.count }} mentions of {{ g.name }}">Reject all</button>
+            </div>
+            {% endif %}
+          </li>
+          {% endfor %}{% else %}
           {% for item in group.items %}
           <li class="suggestion" data-suggestion="{{ item.span.pk }}">
             <button type="button" class="jump is-suggested jump-{{ group.kind }}" data-jump-to="{{ item.span.pk }}" data-open>{{ item.span.short }}</button>
             <div class="suggestion-meta">
               {% if item.indirect %}<span class="kind-tag">indirect</span> {% endif %}
-              {% if item.name and item.name != item.span.text %}<span class="proposal">{% if group.kind == "quote" %}— {% else %}→ {% endif %}{{ item.name }}</span>{% elif group.kind == "quote" %}<span class="muted">no speaker found</span>{% endif %}{% if group.kind == "mention" and item.entity_kind %} <span class="kind-tag">{{ item.entity_kind }}</span>{% endif %}
+              {% if item.name and item.name != item.span.text and item.unsure %}<span class="proposal is-unsure">— {{ item.name }}</span> <span class="unsure-tag" title="The suggester guessed this speaker{% if item.evidence %} ({{ item.evidence }}){% endif %}; check it before accepting">speaker unsure</span>{% elif item.name and item.name != item.span.text %}<span class="proposal">{% if group.kind == "quote" %}— {% else %}→ {% endif %}{{ item.name }}</span>{% elif group.kind == "quote" %}<span class="muted">no speaker found</span>{% endif %}{% if group.kind == "mention" and item.entity_kind %} <span class="kind-tag">{{ item.entity_kind }}</span>{% endif %}
               {% if item.span.confidence is not None %}<span class="confidence" title="Confidence">{{ item.span.confidence|floatformat:2 }}</span>{% endif %}
             </div>
             {% if can_edit %}
@@ -179,7 +197,7 @@ OLD_PANEL = """{% partialdef confirm-delete %}<span class="confirm-wrap"><button
             </div>
             {% endif %}
           </li>
-          {% endfor %}
+          {% endfor %}{% endif %}
         </ul>
       </details>
       {% endfor %}
@@ -258,6 +276,8 @@ def panels(rows: list[tuple], *, can_edit: bool) -> tuple[str, str]:
     spans = workspace_span_rows(rows)
     context = {"article": ARTICLE, "can_edit": can_edit}
     groups = panel_groups(spans, article_id=ARTICLE.pk)  # what the old template looped over
+    mentions = [g.items for g in groups.suggestions if g.kind == "mention"]
+    context["mention_groups"] = mention_groups(mentions[0]) if mentions else []
     old = engines["django"].from_string(OLD_PANEL).render({**context, "panel": groups})
     new = get_template("articles/workspace.html#side-panel").render(
         {
@@ -358,7 +378,12 @@ ROWS = sorted(
             between("“the minister", "have said"),
             "quote",
             "suggested",
-            proposal={"indirect": True, "speaker": "Jane <Doe> & co"},
+            proposal={
+                "indirect": True,
+                "speaker": "Jane <Doe> & co",
+                "speaker_confidence": 0.3,
+                "evidence": "last <speaker>",
+            },
             confidence=0.5,
         ),
         row(9, between("has our", "officials"), "claim", "suggested", confidence=None),
@@ -436,8 +461,9 @@ def test_the_tricky_panel_is_what_the_template_wrote_for_editors_and_viewers():
         "No claim",
         "indirect",
         "no speaker found",
-        "0.13",
-        "0.68",
+        "speaker unsure",
+        "last &lt;speaker&gt;",
+        'Hamas <span class="count">×1</span>',
         "&lt;b&gt;",
         "Jane &lt;Doe&gt;",
     ):

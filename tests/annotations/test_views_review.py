@@ -179,7 +179,11 @@ def test_suggestions_panel_groups_by_kind_in_a_fixed_number_of_queries(
     groups = re.findall(r'<details class="suggestion-group" data-kind="(\w+)"', content)
     assert groups == ["quote", "mention", "claim"]
     assert f'Suggestions <span class="count">{suggested(many).count()}</span>' in content
-    assert content.count('class="suggestion"') == suggested(many).count()
+    # Quotes and claims one row each; mentions one row per entity, "Israel ×12".
+    mentions = suggested(many, SpanKind.MENTION).count()
+    assert content.count('class="suggestion"') == suggested(many).count() - mentions
+    counts = re.findall(r'<span class="count">×(\d+)</span>', content)
+    assert sum(map(int, counts)) == mentions > len(counts) > 0
     assert b"Accept all" not in response.content  # viewers read only
     with django_assert_max_num_queries(len(small)):
         viewer_client.get(f"/articles/{many.pk}/")
@@ -189,9 +193,11 @@ def test_suggestion_rows_show_the_proposed_speaker_and_entity(editor_client, new
     editor_client.post(f"/articles/{news.pk}/suggest/", **HX)
     content = editor_client.get(f"/articles/{news.pk}/").content.decode()
     assert "— Jane Doe" in content  # the quote's speaker, from the proposal
-    assert "→ Jane Doe" in content  # "Doe" alone: the entity it names
+    # Mentions by entity: "Doe" alone counts under the name it stands for.
+    assert re.search(r'>Jane Doe <span class="count">×\d+</span>', content)
     assert re.search(
-        r'data-jump-to="\d+" data-open>Springfield</button>\s*<div class="suggestion-meta">\s*<span class="kind-tag">[A-Z]+</span>',
+        r'>Springfield <span class="count">×\d+</span></button>\s*'
+        r'<div class="suggestion-meta"> <span class="kind-tag">[A-Z]+</span>',
         content,
     )
     assert "Accept all" in content
