@@ -370,5 +370,6 @@ SPECTACULAR_SETTINGS = {
         "SpanStatusEnum": "annotations.models.SpanStatus",
         "VerdictEnum": "annotations.models.Verdict",
         "SuggestionDecisionEnum": "annotations.serializers.DECISION_CHOICES",
+        "HistoryActionEnum": "annotations.models.HistoryAction",
     },
 }
