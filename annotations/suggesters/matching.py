@@ -92,18 +92,7 @@ def word_diff(a: str, b: str) -> list[tuple[Op, str]]:
     "equal" words are in both, "delete" only in `a`, "insert" only in `b`; a replaced word
     shows as a delete followed by an insert. Neighbouring words with the same op are joined.
     """
-    ta, tb = tokens(a), tokens(b)
-    out: list[tuple[Op, str]] = []
-    matcher = SequenceMatcher(a=ta, b=tb, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            _add(out, "equal", ta[i1:i2])
-            continue
-        if tag in ("delete", "replace"):
-            _add(out, "delete", ta[i1:i2])
-        if tag in ("insert", "replace"):
-            _add(out, "insert", tb[j1:j2])
-    return out
+    return _diff(tokens(a), tokens(b))
 
 
 def exact_word_diff(a: str, b: str) -> list[tuple[Op, str]]:
@@ -111,7 +100,10 @@ def exact_word_diff(a: str, b: str) -> list[tuple[Op, str]]:
     punctuation, apostrophes and contractions count ("tomorrow." against "tomorrow," and
     "We will" against "and we'll" both show). The misquote check the editor reads; the
     normalised `word_diff` only ranks and explains how close the wording is."""
-    ta, tb = a.split(), b.split()
+    return _diff(a.split(), b.split())
+
+
+def _diff(ta: list[str], tb: list[str]) -> list[tuple[Op, str]]:
     out: list[tuple[Op, str]] = []
     matcher = SequenceMatcher(a=ta, b=tb, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
