@@ -41,6 +41,10 @@ SPAN_FIELDS = (
     "created_by",
     "created_at",
     "version",
+    "review_status",
+    "reviewed_by",
+    "reviewed_at",
+    "layer",
 )
 CLAIM_FIELDS = (
     "text",

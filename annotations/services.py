@@ -21,6 +21,7 @@ from annotations import anchoring, history, proposals
 from annotations.history import snapshot
 from annotations.models import (
     NAME_MAX_LENGTH,
+    Assignment,
     Claim,
     Entity,
     EntityAlias,
@@ -29,6 +30,7 @@ from annotations.models import (
     HistoryAction,
     HistoryEntry,
     HistoryObject,
+    ReviewStatus,
     Role,
     Span,
     SpanKind,
@@ -266,8 +268,12 @@ def span_update(*, span: Span, version: int | None = None, user=None, **changes)
         values,
         user=user,
         action=lambda changed, current: history.span_action(changed, current),
-        derived=_review_done,
+        derived=_derived_on_update,
     )
+
+
+def _derived_on_update(changed: dict, current: Span) -> dict:
+    return {**_review_done(changed, current), **_review_reset(changed, current)}
 
 
 def _review_done(changed: dict, current: Span) -> dict:
@@ -276,6 +282,13 @@ def _review_done(changed: dict, current: Span) -> dict:
     if current.revised_from and changed.keys() & {"status", "start", "end"}:
         return {"revised_from": ""}
     return {}
+
+
+def _review_reset(changed: dict, current: Span) -> dict:
+    """An edited span needs a fresh review: an approval (or a request) was for what it was."""
+    if current.review_status == ReviewStatus.UNREVIEWED:
+        return {}
+    return {"review_status": ReviewStatus.UNREVIEWED, "reviewed_by": None, "reviewed_at": None}
 
 
 def span_check(*, span: Span, **changes) -> None:
@@ -585,6 +598,9 @@ def span_restore(
     article = Article.objects.filter(pk=data["article"]).first()
     if article is None:
         raise ValidationError("Its article was deleted; the span cannot come back.")
+    layer_id = data.get("layer")  # a private layer's span goes back to that layer only
+    if layer_id is not None and not Assignment.objects.filter(pk=layer_id).exists():
+        raise ValidationError("Its assignment was deleted; the span cannot come back.")
     body = _locked_body(article)
     entity = _resolve_entity(data["entity"])
     speaker = _resolve_entity(data["speaker"])
@@ -622,6 +638,7 @@ def span_restore(
         note=data["note"],
         proposal=data.get("proposal") or {},  # entries written before it existed lack it
         revised_from=data.get("revised_from", ""),  # entries before it existed lack it
+        layer_id=layer_id,
         created_by_id=_user_id(data["created_by"]),
         version=data["version"] + 1,
     )

@@ -37,6 +37,7 @@ from django.utils.translation import get_language
 
 from annotations import proposals, rendering
 from annotations.models import (
+    Assignment,
     Claim,
     Entity,
     EntityAlias,
@@ -63,7 +64,7 @@ def _span_count(**filters) -> Coalesce:
     # A correlated subquery per row of the page: the database counts only the articles shown
     # (a JOIN + GROUP BY would aggregate the whole archive before paginating).
     counted = (
-        Span.objects.filter(article=OuterRef("pk"), **filters)
+        Span.objects.filter(article=OuterRef("pk"), layer__isnull=True, **filters)
         .order_by()
         .values("article")
         .annotate(n=Count("pk"))
@@ -72,14 +73,31 @@ def _span_count(**filters) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def workspace_articles(*, q: str = "", source: str = "", unreviewed: bool = False) -> QuerySet:
-    """Articles newest first, with counts of live quotes, mentions and claims."""
+def workspace_articles(
+    *,
+    q: str = "",
+    source: str = "",
+    unreviewed: bool = False,
+    assignee: int | None = None,
+    assignment_status: str = "",
+) -> QuerySet:
+    """Articles newest first, with counts of live quotes, mentions and claims (shared layer),
+    and how many of the accepted ones are approved; filtered by who has them assigned."""
     articles = Article.objects.defer(*_LIST_DEFER).annotate(
         quote_count=_span_count(kind=SpanKind.QUOTE, status__in=LIVE),
         mention_count=_span_count(kind=SpanKind.MENTION, status__in=LIVE),
         claim_count=_span_count(kind=SpanKind.CLAIM, status__in=LIVE),
         suggested_count=_span_count(status=SpanStatus.SUGGESTED),
+        accepted_count=_span_count(status=SpanStatus.ACCEPTED),
+        approved_count=_span_count(status=SpanStatus.ACCEPTED, review_status="approved"),
     )
+    if assignee or assignment_status:
+        assigned = Assignment.objects.filter(article=OuterRef("pk"))
+        if assignee:
+            assigned = assigned.filter(assignee_id=assignee)
+        if assignment_status:
+            assigned = assigned.filter(status=assignment_status)
+        articles = articles.filter(Exists(assigned))
     q = q.strip()
     if q:
         articles = articles.filter(Q(title__icontains=q) | Q(body__icontains=q))

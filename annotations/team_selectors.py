@@ -1,0 +1,152 @@
+"""Reads of the team workflow, per requesting user. Every function takes the user and returns
+a plain queryset built for that user: nothing here is cached across requests or users.
+
+`span_visibility` is the one rule for private layers; every span list, export, suggestion
+and workspace path filters through `visible_spans`.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, Q, QuerySet
+
+from annotations.models import (
+    Assignment,
+    AssignmentStatus,
+    Comment,
+    Notification,
+    ReviewStatus,
+    Span,
+)
+from newsdesk.roles import is_editor, is_reviewer
+
+
+def _open_blind(user) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(assignee=user, blind=True, status=AssignmentStatus.OPEN)
+
+
+def span_visibility(user) -> Q:
+    """Which spans `user` may see.
+
+    - A private layer (a blind assignment's spans) is visible to its assignee, and to
+      reviewers; once submitted, to every reader.
+    - While the user works blind on an article, they see their own layer of it and nothing
+      else there: not the shared spans, not the other layers.
+    """
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    layers = Q(layer__isnull=True) | Q(layer__assignee=user)
+    if user.is_superuser or is_reviewer(user):
+        layers |= Q(layer__isnull=False)
+    else:
+        layers |= Q(layer__status__in=[AssignmentStatus.SUBMITTED, AssignmentStatus.DONE])
+    blind = _open_blind(user)
+    working = Q(article_id__in=blind.values("article_id")) & ~Q(layer__in=blind.values("pk"))
+    return layers & ~working
+
+
+def visible_spans(
+    *, user, assignment: int | None = None, queryset: QuerySet[Span] | None = None
+) -> QuerySet[Span]:
+    """The spans of one layer that `user` may see: the shared layer by default, or the
+    private layer of `assignment`. For an assignee working blind on an article, their own
+    layer stands in for the shared one there."""
+    queryset = Span.objects.all() if queryset is None else queryset
+    if assignment is None:
+        blind = _open_blind(user) if user.is_authenticated else Assignment.objects.none()
+        layer = Q(layer__isnull=True) | Q(layer__in=blind.values("pk"))
+    else:
+        layer = Q(layer_id=assignment)
+    return queryset.filter(layer & span_visibility(user))
+
+
+def layer_visible(*, user, assignment: Assignment) -> bool:
+    """Whether `user` may read the private layer of `assignment` (agreement, curation)."""
+    if assignment.assignee_id == user.pk:
+        return True
+    blind = _open_blind(user).filter(article_id=assignment.article_id)
+    if blind.exists():
+        return False
+    return (
+        user.is_superuser
+        or is_reviewer(user)
+        or assignment.status != AssignmentStatus.OPEN
+        or not assignment.blind
+    )
+
+
+# --- assignments ---------------------------------------------------------------------------------
+
+
+def assignment_list(*, user) -> QuerySet[Assignment]:
+    """Editors and reviewers see every assignment; anyone else their own."""
+    queryset = Assignment.objects.select_related("article", "assignee", "created_by").only(
+        "id",
+        "article_id",
+        "article__title",
+        "assignee_id",
+        "assignee__username",
+        "task",
+        "status",
+        "blind",
+        "due",
+        "created_by_id",
+        "created_by__username",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+    )
+    if user.is_superuser or is_editor(user) or is_reviewer(user):
+        return queryset
+    return queryset.filter(assignee=user)
+
+
+def queue(*, user) -> QuerySet[Assignment]:
+    """The user's open assignments, due first (no date last), with progress: spans in their
+    layer (annotate) or the article's approved share (review)."""
+    return (
+        Assignment.objects.filter(assignee=user, status=AssignmentStatus.OPEN)
+        .select_related("article")
+        .annotate(
+            layer_spans=Count("spans", distinct=True),
+            shared_spans=Count(
+                "article__spans", filter=Q(article__spans__layer__isnull=True), distinct=True
+            ),
+            approved_spans=Count(
+                "article__spans",
+                filter=Q(
+                    article__spans__layer__isnull=True,
+                    article__spans__review_status=ReviewStatus.APPROVED,
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by(F("due").asc(nulls_last=True), "id")
+    )
+
+
+# --- comments and notifications ------------------------------------------------------------------
+
+
+def comment_list(*, user) -> QuerySet[Comment]:
+    """Comments the user may read: on articles, and on spans they may see (a deleted span's
+    comments stay readable with the article's)."""
+    hidden = Span.objects.filter(layer__isnull=False).exclude(span_visibility(user))
+    return (
+        Comment.objects.select_related("author")
+        .exclude(span_id__in=hidden.values("pk"))
+        .order_by("created_at", "id")
+    )
+
+
+def notification_list(*, user) -> QuerySet[Notification]:
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("comment", "comment__author")
+        .order_by("-created_at", "-id")
+    )
+
+
+def unread_count(*, user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from annotations import team_views
+
+urlpatterns = [
+    path("queue/", team_views.queue, name="queue"),
+    path("queue/<int:pk>/submit/", team_views.queue_submit, name="queue-submit"),
+    path("assignments/bulk/", team_views.assignments_bulk, name="assignments-bulk"),
+    path("notifications/", team_views.notifications, name="notifications"),
+    path("notifications/count/", team_views.notifications_count, name="notifications-count"),
+    path("notifications/read/", team_views.notifications_read, name="notifications-read"),
+]
