@@ -69,8 +69,12 @@ SPAN_API_FIELDS = (
     "created_by",
     "created_at",
     "updated_at",
+    "review_status",
+    "reviewed_by",
+    "reviewed_at",
+    "layer",
 )
-_SPAN_FK = {"article", "speaker", "entity", "claim", "created_by"}
+_SPAN_FK = {"article", "speaker", "entity", "claim", "created_by", "reviewed_by", "layer"}
 
 
 # --- spans -------------------------------------------------------------------------------------
