@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -22,6 +22,7 @@ from annotations.history import snapshot
 from annotations.models import (
     NAME_MAX_LENGTH,
     Assignment,
+    AssignmentStatus,
     Claim,
     Entity,
     EntityAlias,
@@ -161,18 +162,22 @@ def span_create(
     confidence: float | None = None,
     note: str = "",
     user=None,
+    layer: Assignment | None = None,
 ) -> tuple[Span, bool]:
     """Create a span, or return the identical live one that exists: (span, created).
 
     A claim span without a claim creates one, stated by claim_text (default: the span text).
-    Two identical creates at once (a double click, two tabs) yield one span.
+    Two identical creates at once (a double click, two tabs) yield one span. With `layer`,
+    the span goes into that open assignment's private layer (only its assignee writes there).
     """
+    if layer is not None:
+        _check_layer(layer, article=article, user=user)
     body = _locked_body(article)
     place = span_place(body=body, start=start, end=end, text=text, prefix=prefix, suffix=suffix)
     _check_links(kind=kind, entity=entity, speaker=speaker, claim=claim, status=status)
     if status not in SpanStatus.values or status == SpanStatus.ORPHANED:
         raise ValidationError({"status": f"A new span cannot be “{status}”."}, code="invalid")
-    existing = _live_twin(article.id, kind, place)
+    existing = _live_twin(article.id, kind, place, layer)
     if existing:
         return existing, False
     before, after = context(body, place.start, place.end)
@@ -192,6 +197,7 @@ def span_create(
         confidence=confidence,
         note=note,
         created_by=user,
+        layer=layer,
     )
     try:
         with transaction.atomic():
@@ -207,7 +213,7 @@ def span_create(
     except IntegrityError:
         # A double click or a second tab created the same span a moment ago (its claim, if
         # this call made one, rolled back with it).
-        twin = _live_twin(article.id, kind, place)
+        twin = _live_twin(article.id, kind, place, layer)
         if twin is None:
             raise
         return twin, False
@@ -215,7 +221,18 @@ def span_create(
     return span, True
 
 
-def _live_twin(article_id: int, kind: str, place: Placement) -> Span | None:
+def _check_layer(layer: Assignment, *, article: Article, user) -> None:
+    if layer.article_id != article.pk:
+        raise ValidationError({"assignment": "That assignment is for another article."})
+    if user is None or layer.assignee_id != user.pk:
+        raise PermissionDenied("Only the assignee annotates in a private layer.")
+    if layer.status != AssignmentStatus.OPEN:
+        raise ValidationError({"assignment": "That assignment was submitted already."})
+
+
+def _live_twin(
+    article_id: int, kind: str, place: Placement, layer: Assignment | None = None
+) -> Span | None:
     return (
         Span.objects.filter(
             article_id=article_id,
@@ -223,6 +240,7 @@ def _live_twin(article_id: int, kind: str, place: Placement) -> Span | None:
             start=place.start,
             end=place.end,
             status__in=LIVE_STATUSES,
+            layer=layer,
         )
         .order_by("id")
         .first()

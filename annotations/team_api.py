@@ -29,6 +29,30 @@ from newsdesk.api import ID_REGEX, CursorPagination
 User = get_user_model()
 
 
+def assignment_param(request) -> int | None:
+    """?assignment=<id>: a private layer instead of the shared one; 400 when not an id."""
+    value = request.query_params.get("assignment")
+    if value in (None, ""):
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise serializers.ValidationError({"assignment": "An assignment id is required."})
+    return int(value)
+
+
+def assignment_in_body(request) -> Assignment | None:
+    """The `assignment` of a span being created: its private layer (the service checks that
+    the caller is its assignee)."""
+    value = request.data.get("assignment")
+    if value in (None, ""):
+        return None
+    if not str(value).isdigit() or len(str(value)) > 18:
+        raise serializers.ValidationError({"assignment": "An assignment id is required."})
+    assignment = Assignment.objects.filter(pk=int(value)).first()
+    if assignment is None:
+        raise serializers.ValidationError({"assignment": "No such assignment."})
+    return assignment
+
+
 # --- assignments ---------------------------------------------------------------------------------
 
 
@@ -95,6 +119,8 @@ class AssignmentViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Assignment.objects.none()
         return team_selectors.assignment_list(user=self.request.user)
 
     def perform_create(self, serializer):
@@ -140,6 +166,8 @@ class SpanReviewView(generics.GenericAPIView):
     serializer_class = ReviewSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Span.objects.none()
         return Span.objects.filter(team_selectors.span_visibility(self.request.user))
 
     @extend_schema(request=ReviewSerializer, responses=SpanSerializer, summary="Review a span")
@@ -219,6 +247,8 @@ class CommentViewSet(
     lookup_value_regex = ID_REGEX
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Comment.objects.none()
         return team_selectors.comment_list(user=self.request.user)
 
     def perform_create(self, serializer):
@@ -251,6 +281,8 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends = []
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
         return team_selectors.notification_list(user=self.request.user)
 
     def list(self, request, *args, **kwargs):

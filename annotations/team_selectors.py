@@ -59,6 +59,14 @@ def visible_spans(
     return queryset.filter(layer & span_visibility(user))
 
 
+def working_layer(*, user, article_id: int) -> Assignment | None:
+    """The user's open blind assignment of the article: while it is open, their workspace
+    shows and writes that private layer instead of the shared spans."""
+    if not user.is_authenticated:
+        return None
+    return _open_blind(user).filter(article_id=article_id).order_by("id").first()
+
+
 def layer_visible(*, user, assignment: Assignment) -> bool:
     """Whether `user` may read the private layer of `assignment` (agreement, curation)."""
     if assignment.assignee_id == user.pk:
