@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -295,3 +297,58 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def read(self, request):
         changed = team_services.notifications_read(user=request.user)
         return Response({"read": changed}, status=status.HTTP_200_OK)
+
+
+# --- agreement -----------------------------------------------------------------------------------
+
+
+def _ids(request, name: str) -> list[int] | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if not parts or not all(p.isdigit() and len(p) <= 18 for p in parts):
+        raise serializers.ValidationError({name: "A comma-separated list of ids is required."})
+    return [int(p) for p in parts]
+
+
+class AgreementView(generics.GenericAPIView):
+    """`GET /api/agreement/?assignments=A,B,…` or `?articles=1,2&task=annotate`: agreement
+    per kind (exact and overlap F1, speaker and entity agreement, κ, α, counts) over the
+    layers of each article, pooled over the articles."""
+
+    filter_backends = []
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("assignments", str, description="Assignment ids, comma-separated."),
+            OpenApiParameter("articles", str, description="Article ids, comma-separated."),
+            OpenApiParameter("task", str, description="With articles: annotate or review."),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Inter-annotator agreement over a corpus",
+    )
+    def get(self, request, article_pk=None):
+        ids = _ids(request, "assignments")
+        articles = _ids(request, "articles") if article_pk is None else [int(article_pk)]
+        if ids is None and articles is None:
+            raise serializers.ValidationError("Send assignments=… or articles=….")
+        task = request.query_params.get("task", "")
+        if task and task not in AssignmentTask.values:
+            raise serializers.ValidationError({"task": "annotate or review."})
+        if article_pk is not None:
+            get_object_or_404(Article.objects.only("pk"), pk=article_pk)
+        chosen = team_selectors.agreement_assignments(
+            user=request.user, ids=ids, articles=None if ids else articles, task=task
+        )
+        if article_pk is not None and any(a.article_id != int(article_pk) for a in chosen):
+            raise serializers.ValidationError(
+                {"assignments": "Every assignment must be of this article."}
+            )
+        if len(chosen) < 2:
+            raise serializers.ValidationError("Agreement needs at least two assignments.")
+        bodies, marks = team_selectors.agreement_marks(chosen)
+        return Response(
+            team_services.agreement_report(assignments=chosen, bodies=bodies, marks=marks)
+        )

@@ -158,3 +158,56 @@ def unread_count(*, user) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# --- agreement -----------------------------------------------------------------------------------
+
+# Corpus agreement reads at most this many assignments (a bounded request).
+MAX_AGREEMENT_ASSIGNMENTS = 1000
+
+
+def agreement_assignments(
+    *, user, ids: list[int] | None = None, articles: list[int] | None = None, task: str = ""
+) -> list[Assignment]:
+    """The assignments to compare, in the order asked (else by id): each one's layer must be
+    readable by `user` (PermissionDenied otherwise: a blind layer before its submission)."""
+    from django.core.exceptions import PermissionDenied
+
+    queryset = Assignment.objects.only("id", "article_id", "assignee_id", "status", "blind")
+    if ids is not None:
+        found = {a.pk: a for a in queryset.filter(pk__in=ids[:MAX_AGREEMENT_ASSIGNMENTS])}
+        chosen = [found[pk] for pk in dict.fromkeys(ids) if pk in found]
+    else:
+        queryset = queryset.filter(article_id__in=articles or [])
+        if task:
+            queryset = queryset.filter(task=task)
+        chosen = list(queryset.order_by("article_id", "id")[:MAX_AGREEMENT_ASSIGNMENTS])
+    blind_articles = set(_open_blind(user).values_list("article_id", flat=True))
+    privileged = user.is_superuser or is_reviewer(user)
+    for assignment in chosen:
+        if assignment.assignee_id == user.pk:
+            continue
+        if assignment.article_id in blind_articles or (
+            assignment.blind and assignment.status == AssignmentStatus.OPEN and not privileged
+        ):
+            raise PermissionDenied("A blind layer is visible to its assignee and reviewers only.")
+    return chosen
+
+
+def agreement_marks(assignments: list[Assignment]) -> tuple[dict[int, str], dict[int, list]]:
+    """The article bodies and each layer's live spans as agreement.Mark (two queries)."""
+    from annotations.agreement import Mark
+    from articles.models import Article
+
+    bodies = dict(
+        Article.objects.filter(pk__in={a.article_id for a in assignments}).values_list("pk", "body")
+    )
+    marks: dict[int, list] = {a.pk: [] for a in assignments}
+    rows = (
+        Span.objects.filter(layer__in=list(marks), status__in=["accepted", "suggested"])
+        .order_by("start", "-end", "id")
+        .values_list("layer_id", "kind", "start", "end", "speaker_id", "entity_id", "id")
+    )
+    for layer, kind, start, end, speaker, entity, pk in rows:
+        marks[layer].append(Mark(kind, start, end, speaker, entity, pk))
+    return bodies, marks

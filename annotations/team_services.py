@@ -233,3 +233,28 @@ def notifications_read(*, user, ids: Sequence[int] | None = None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())
+
+
+def agreement_report(*, assignments: list[Assignment], bodies: dict, marks: dict) -> dict:
+    """Agreement figures per kind over the articles of `assignments` (layers compared per
+    article, in the order given). Read-only: here beside the services because the API, the
+    page and the bench all call it."""
+    from annotations import agreement
+
+    by_article: dict[int, list[Assignment]] = {}
+    for assignment in assignments:
+        by_article.setdefault(assignment.article_id, []).append(assignment)
+    totals = {kind: agreement.KindCounts() for kind in agreement.KINDS}
+    compared = 0
+    for article_id, layers in by_article.items():
+        if len(layers) < 2:
+            continue
+        compared += 1
+        counts = agreement.compare(bodies[article_id], [marks[a.pk] for a in layers])
+        for kind, kind_counts in counts.items():
+            totals[kind].add(kind_counts)
+    return {
+        "articles": compared,
+        "assignments": [a.pk for a in assignments],
+        "kinds": {kind: agreement.figures(counts) for kind, counts in totals.items()},
+    }

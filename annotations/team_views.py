@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from annotations import team_selectors, team_services
+from annotations import agreement, team_selectors, team_services
+from annotations.models import Assignment, Entity
 from annotations.team_forms import BulkAssignForm
 from annotations.views import editor_required, reader_required
+from articles.models import Article
+from newsdesk.roles import is_editor
 
 QUEUE_LIMIT = 200
 
@@ -89,3 +93,76 @@ def notifications_count(request):
     """The header's badge, loaded by htmx after the page (pages keep their query counts)."""
     count = team_selectors.unread_count(user=request.user)
     return render(request, "annotations/notifications.html#notification-count", {"count": count})
+
+
+def _assignment_ids(request) -> list[int]:
+    raw = request.GET.get("assignments", "")
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if len(parts) < 2 or not all(p.isdigit() and len(p) <= 18 for p in parts):
+        raise ValidationError("Name two or more assignments: ?assignments=A,B")
+    return [int(p) for p in parts]
+
+
+@require_GET
+@reader_required
+def article_agreement(request, pk: int):
+    """The agreement table of an article's layers and each disagreement side by side."""
+    article = get_object_or_404(Article, pk=pk)
+    try:
+        ids = _assignment_ids(request)
+    except ValidationError as error:
+        return render(
+            request,
+            "annotations/agreement.html",
+            {"article": article, "problem": " ".join(error.messages)},
+            status=400,
+        )
+    chosen = team_selectors.agreement_assignments(user=request.user, ids=ids)
+    if len(chosen) < 2 or any(a.article_id != article.pk for a in chosen):
+        raise Http404("Those assignments are not of this article.")
+    bodies, marks = team_selectors.agreement_marks(chosen)
+    report = team_services.agreement_report(assignments=chosen, bodies=bodies, marks=marks)
+    a, b = chosen[0], chosen[1]
+    names = dict(
+        Assignment.objects.filter(pk__in=[a.pk, b.pk]).values_list("pk", "assignee__username")
+    )
+    entity_names = dict(
+        Entity.objects.filter(
+            pk__in={pk for m in (*marks[a.pk], *marks[b.pk]) for pk in (m.speaker, m.entity) if pk}
+        ).values_list("pk", "name")
+    )
+    rows = [
+        {
+            "a": _shown(x, article.body, entity_names),
+            "b": _shown(y, article.body, entity_names),
+        }
+        for x, y in agreement.disagreements(marks[a.pk], marks[b.pk])
+    ]
+    context = {
+        "article": article,
+        "report": report,
+        "kinds": list(report["kinds"].items()),
+        "a": a,
+        "b": b,
+        "name_a": names.get(a.pk, ""),
+        "name_b": names.get(b.pk, ""),
+        "rows": rows,
+        "agreed": len(agreement.agreements(marks[a.pk], marks[b.pk])),
+        "assignments": ",".join(str(x.pk) for x in chosen),
+        "can_curate": is_editor(request.user),
+    }
+    return render(request, "annotations/agreement.html", context)
+
+
+def _shown(mark, body: str, names: dict) -> dict | None:
+    if mark is None:
+        return None
+    return {
+        "id": mark.id,
+        "kind": mark.kind,
+        "start": mark.start,
+        "end": mark.end,
+        "text": body[mark.start : mark.end],  # escaped by the template
+        "speaker": names.get(mark.speaker, ""),
+        "entity": names.get(mark.entity, ""),
+    }

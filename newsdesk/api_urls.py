@@ -54,5 +54,11 @@ urlpatterns = [
     # option turns that off). The old ReDoc address leads to the Swagger UI.
     path("redoc/", RedirectView.as_view(pattern_name="api-docs"), name="api-redoc"),
     path("spans/<int:pk>/review/", team_api.SpanReviewView.as_view(), name="api-span-review"),
+    path("agreement/", team_api.AgreementView.as_view(), name="api-agreement"),
+    path(
+        "articles/<int:article_pk>/agreement/",
+        team_api.AgreementView.as_view(),
+        name="api-article-agreement",
+    ),
     path("", include(router.urls)),
 ]
