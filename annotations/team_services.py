@@ -258,3 +258,63 @@ def agreement_report(*, assignments: list[Assignment], bodies: dict, marks: dict
         "assignments": [a.pk for a in assignments],
         "kinds": {kind: agreement.figures(counts) for kind, counts in totals.items()},
     }
+
+
+# --- curation ------------------------------------------------------------------------------------
+
+CURATION_ORIGIN = "curation"
+
+
+@transaction.atomic
+def curation_take(*, spans: Sequence[Span], article: Article, user) -> list[Span]:
+    """Copy layer spans into the shared layer as ordinary accepted spans of origin
+    `curation` (their history says so); approved at once when the curator is a reviewer.
+    A place that already holds the same shared span is left as it is."""
+    from annotations import services
+
+    _require_editor(user)
+    made = []
+    for span in spans:
+        if span.layer_id is None or span.article_id != article.pk:
+            raise ValidationError("Curate spans of this article's private layers only.")
+        shared, created = services.span_create(
+            article=article,
+            kind=span.kind,
+            start=span.start,
+            end=span.end,
+            entity=span.entity,
+            speaker=span.speaker,
+            note=span.note,
+            origin=CURATION_ORIGIN,
+            user=user,
+        )
+        if created and is_reviewer(user):
+            Span.objects.filter(pk=shared.pk).update(
+                review_status=ReviewStatus.APPROVED,
+                reviewed_by=user,
+                reviewed_at=timezone.now(),
+            )
+            shared.refresh_from_db()
+        made.append(shared)
+    return made
+
+
+@transaction.atomic
+def curation_merge_agreed(*, article: Article, assignments: Sequence[Assignment], user) -> int:
+    """One action: every span the first two layers agree on (same kind, place, speaker and
+    entity) goes into the shared layer. Returns how many shared spans were made or found."""
+    from annotations import agreement
+
+    if len(assignments) < 2:
+        raise ValidationError("Curation needs two layers.")
+    a, b = assignments[0], assignments[1]
+    marks = {
+        layer.pk: [
+            agreement.Mark(s.kind, s.start, s.end, s.speaker_id, s.entity_id, s.pk)
+            for s in Span.objects.filter(layer=layer, status__in=["accepted", "suggested"])
+        ]
+        for layer in (a, b)
+    }
+    agreed_ids = [m.id for m in agreement.agreements(marks[a.pk], marks[b.pk])]
+    spans = list(Span.objects.filter(pk__in=agreed_ids).select_related("entity", "speaker"))
+    return len(curation_take(spans=spans, article=article, user=user))

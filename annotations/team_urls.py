@@ -7,6 +7,7 @@ urlpatterns = [
     path("queue/<int:pk>/submit/", team_views.queue_submit, name="queue-submit"),
     path("assignments/bulk/", team_views.assignments_bulk, name="assignments-bulk"),
     path("articles/<int:pk>/agreement/", team_views.article_agreement, name="article-agreement"),
+    path("articles/<int:pk>/curate/", team_views.article_curate, name="article-curate"),
     path("notifications/", team_views.notifications, name="notifications"),
     path("notifications/count/", team_views.notifications_count, name="notifications-count"),
     path("notifications/read/", team_views.notifications_read, name="notifications-read"),

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotations import agreement, team_selectors, team_services
-from annotations.models import Assignment, Entity
+from annotations.models import Assignment, Entity, Span
 from annotations.team_forms import BulkAssignForm
 from annotations.views import editor_required, reader_required
 from articles.models import Article
@@ -166,3 +166,65 @@ def _shown(mark, body: str, names: dict) -> dict | None:
         "speaker": names.get(mark.speaker, ""),
         "entity": names.get(mark.entity, ""),
     }
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+def article_curate(request, pk: int):
+    """Merge what two layers agree on into the shared layer in one action, then settle each
+    disagreement: take A, take B, edit (take, then change it in the workspace) or drop."""
+    article = get_object_or_404(Article, pk=pk)
+    try:
+        ids = _assignment_ids(request)
+    except ValidationError as error:
+        return HttpResponseBadRequest(" ".join(error.messages))
+    chosen = team_selectors.agreement_assignments(user=request.user, ids=ids)
+    if len(chosen) < 2 or any(a.article_id != article.pk for a in chosen):
+        raise Http404("Those assignments are not of this article.")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "merge":
+                n = team_services.curation_merge_agreed(
+                    article=article, assignments=chosen, user=request.user
+                )
+                messages.success(request, f"{n} agreed span{'s' if n != 1 else ''} merged.")
+            elif action in ("take", "edit"):
+                span = get_object_or_404(
+                    Span.objects.filter(layer__in=[a.pk for a in chosen[:2]]),
+                    pk=request.POST.get("span", "0") or "0",
+                )
+                team_services.curation_take(spans=[span], article=article, user=request.user)
+                if action == "edit":
+                    return redirect("article-workspace", pk=article.pk)
+            elif action != "drop":
+                return HttpResponseBadRequest("Unknown action.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(f"{request.path}?assignments={','.join(str(a.pk) for a in chosen)}")
+    bodies, marks = team_selectors.agreement_marks(chosen)
+    a, b = chosen[0], chosen[1]
+    shared = set(
+        Span.objects.filter(
+            article=article, layer__isnull=True, status__in=["accepted", "suggested"]
+        ).values_list("kind", "start", "end")
+    )
+    rows = [
+        {
+            "a": _shown(x, article.body, {}),
+            "b": _shown(y, article.body, {}),
+            "settled": any(m is not None and (m.kind, m.start, m.end) in shared for m in (x, y)),
+        }
+        for x, y in agreement.disagreements(marks[a.pk], marks[b.pk])
+    ]
+    agreed = agreement.agreements(marks[a.pk], marks[b.pk])
+    context = {
+        "article": article,
+        "a": a,
+        "b": b,
+        "rows": rows,
+        "agreed": len(agreed),
+        "merged": sum((m.kind, m.start, m.end) in shared for m in agreed),
+        "assignments": ",".join(str(x.pk) for x in chosen),
+    }
+    return render(request, "annotations/curate.html", context)
