@@ -5,7 +5,6 @@ import pytest
 
 from annotations.models import HistoryEntry, Span
 from tests import factories
-from tests.teams.test_api_agreement import pair  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
@@ -16,7 +15,7 @@ def _url(pair, suffix=""):
     )
 
 
-def test_merge_agreed_then_take_b(client, pair, reviewer):  # noqa: F811
+def test_merge_agreed_then_take_b(client, pair, reviewer):
     client.force_login(reviewer)
     page = client.get(_url(pair)).content.decode()
     assert 'id="agreed-count">1<' in page
@@ -39,7 +38,7 @@ def test_merge_agreed_then_take_b(client, pair, reviewer):  # noqa: F811
 
 def test_an_editor_who_is_not_a_reviewer_curates_unreviewed_after_submission(
     client,
-    pair,  # noqa: F811
+    pair,
 ):
     for who, key in (("alice", "a"), ("bob", "b")):
         client.force_login(pair[who])
@@ -49,11 +48,11 @@ def test_an_editor_who_is_not_a_reviewer_curates_unreviewed_after_submission(
     assert Span.objects.get(layer__isnull=True).review_status == "unreviewed"
 
 
-def test_blind_layers_cannot_be_curated_by_others_before_submission(client, pair):  # noqa: F811
+def test_blind_layers_cannot_be_curated_by_others_before_submission(client, pair):
     client.force_login(factories.EditorFactory())
     assert client.post(_url(pair), {"action": "merge"}).status_code == 403
     assert not Span.objects.filter(layer__isnull=True).exists()
 
 
-def test_viewers_cannot_curate(viewer_client, pair):  # noqa: F811
+def test_viewers_cannot_curate(viewer_client, pair):
     assert viewer_client.get(_url(pair)).status_code == 403
