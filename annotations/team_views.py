@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from annotations import agreement, team_selectors, team_services
 from annotations.models import Assignment, Entity, Span
 from annotations.team_forms import BulkAssignForm
+from annotations.views import _saved as saved_response
 from annotations.views import editor_required, reader_required
 from articles.models import Article
 from newsdesk.roles import is_editor
@@ -228,3 +229,19 @@ def article_curate(request, pk: int):
         "assignments": ",".join(str(x.pk) for x in chosen),
     }
     return render(request, "annotations/curate.html", context)
+
+
+@require_POST
+@reader_required
+def span_review(request, pk: int, decision: str):
+    """The popover's Approve / Request changes (keys Y and N on a focused highlight): a
+    reviewer's decision on a shared span; the service refuses others and one's own span (403)."""
+    span = get_object_or_404(
+        Span.objects.filter(layer__isnull=True).select_related("article"), pk=pk
+    )
+    try:
+        team_services.span_review(span=span, user=request.user, decision=decision)
+    except ValidationError as error:
+        return HttpResponseBadRequest(" ".join(error.messages))
+    label = "Approved" if decision == "approve" else "Requested changes to"
+    return saved_response(request, span.article, status=f"{label} the {span.kind}.")

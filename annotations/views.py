@@ -61,7 +61,7 @@ from annotations.workspace import (
 )
 from articles.models import Article
 from newsdesk.numbers import InvalidNumber, OutOfRange, parse_id, parse_ids, parse_int
-from newsdesk.roles import can_read, is_editor
+from newsdesk.roles import can_read, is_editor, is_reviewer
 
 SPANS_CHANGED = "spans-changed"  # the side panel listens for it and refreshes itself
 ENTITY_FIELDS = {"speaker": EntityKind.PERSON, "entity": "", "claimant": EntityKind.PERSON}
@@ -274,6 +274,8 @@ def _span_detail_get(request, pk: int):
     form = SpanEditForm(span=span)
     context = _form_context(span.article, form, mode="edit", span=span)
     context["can_edit"] = is_editor(request.user)
+    # Approve / Request changes: reviewers, on other people's spans (the service checks too).
+    context["can_review"] = is_reviewer(request.user) and span.created_by_id != request.user.pk
     return _form_response(request, context)
 
 

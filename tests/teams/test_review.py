@@ -99,3 +99,38 @@ def test_spans_filter_by_review_status(reviewer, editor_api):
     rows = editor_api.get("/api/spans/?review_status=unreviewed").data["results"]
     assert approved.pk not in [row["id"] for row in rows]
     assert len(rows) == 1
+
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_popover_offers_review_to_reviewers_on_others_spans(client, reviewer):
+    span = factories.SpanFactory(created_by=factories.EditorFactory())
+    own = factories.SpanFactory(article=span.article, quote="bridge", created_by=reviewer)
+    client.force_login(reviewer)
+    assert "Approve (Y)" in client.get(f"/spans/{span.pk}/", **HX).content.decode()
+    assert "Approve (Y)" not in client.get(f"/spans/{own.pk}/", **HX).content.decode()
+    client.force_login(factories.EditorFactory())
+    assert "Approve (Y)" not in client.get(f"/spans/{span.pk}/", **HX).content.decode()
+
+
+def test_htmx_approve_and_request_changes(client, reviewer):
+    span = factories.SpanFactory(created_by=factories.EditorFactory())
+    client.force_login(reviewer)
+    response = client.post(f"/spans/{span.pk}/approve/", **HX)
+    assert response.status_code == 200
+    span.refresh_from_db()
+    assert span.review_status == "approved"
+    client.post(f"/spans/{span.pk}/request-changes/", **HX)
+    span.refresh_from_db()
+    assert span.review_status == "changes_requested"
+
+
+def test_htmx_review_refuses_own_span_and_non_reviewers(client, reviewer):
+    own = factories.SpanFactory(created_by=reviewer)
+    client.force_login(reviewer)
+    assert client.post(f"/spans/{own.pk}/approve/", **HX).status_code == 403
+    client.force_login(factories.EditorFactory())
+    other = factories.SpanFactory(article=own.article, quote="bridge")
+    assert client.post(f"/spans/{other.pk}/approve/", **HX).status_code == 403
+    assert not HistoryEntry.objects.filter(action=HistoryAction.REVIEWED).exists()
