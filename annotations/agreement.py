@@ -63,7 +63,8 @@ class KindCounts:
     mentions_matched: int = 0
     same_entity: int = 0
     tokens: Counter = field(default_factory=Counter)  # (in A, in B) -> number of tokens
-    units: list = field(default_factory=list)  # per token, the labels of every layer
+    # (label of each layer) -> number of tokens labelled so: α needs no more than that
+    units: Counter = field(default_factory=Counter)
 
     def add(self, other: KindCounts) -> None:
         for name in (
@@ -78,7 +79,7 @@ class KindCounts:
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.tokens.update(other.tokens)
-        self.units.extend(other.units)
+        self.units.update(other.units)
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -104,16 +105,17 @@ def cohen_kappa(table: Counter) -> float | None:
     return (observed - expected) / (1 - expected)
 
 
-def krippendorff_alpha(units: Sequence[Sequence]) -> float | None:
+def krippendorff_alpha(units: Sequence[Sequence] | Counter) -> float | None:
     """Nominal α over units, each the labels its raters gave (units with one label are not
-    pairable and are left out)."""
+    pairable and are left out); or a Counter of such label tuples -> how many units."""
+    counted = units if isinstance(units, Counter) else Counter(map(tuple, units))
     coincidences: Counter = Counter()
-    for labels in units:
+    for labels, times in counted.items():
         m = len(labels)
         if m < 2:
             continue
         for i, j in permutations(range(m), 2):
-            coincidences[(labels[i], labels[j])] += 1 / (m - 1)
+            coincidences[(labels[i], labels[j])] += times / (m - 1)
     n_c: Counter = Counter()
     for (c, _k), weight in coincidences.items():
         n_c[c] += weight
@@ -128,13 +130,13 @@ def krippendorff_alpha(units: Sequence[Sequence]) -> float | None:
 
 
 def tokens(body: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _TOKEN.finditer(body)]
+    return [m.span() for m in _TOKEN.finditer(body)]
 
 
-def _covered(marks: Sequence[Mark], spans: list[tuple[int, int]]) -> list[bool]:
-    """Whether each token lies (at least partly) inside one of the marks."""
+def _covered(marks: Sequence[Mark], spans: list[tuple[int, int]], ends: list[int]) -> list[bool]:
+    """Whether each token lies (at least partly) inside one of the marks (`ends`: the
+    tokens' ends, for bisecting)."""
     inside = [False] * len(spans)
-    ends = [end for _, end in spans]
     for mark in marks:
         index = bisect_right(ends, mark.start)  # the first token ending after its start
         while index < len(spans) and spans[index][0] < mark.end:
@@ -179,12 +181,13 @@ def compare(body: str, layers: Sequence[Sequence[Mark]]) -> dict[str, KindCounts
     """Counts per kind for one article: pair figures between the first two layers, token
     labels of every layer (for α)."""
     spans = tokens(body)
+    ends = [end for _, end in spans]
     result = {}
     for kind in KINDS:
         of_kind = [[m for m in layer if m.kind == kind] for layer in layers]
         counts = KindCounts()
-        labels = [_covered(marks, spans) for marks in of_kind]
-        counts.units = [tuple(layer[t] for layer in labels) for t in range(len(spans))]
+        labels = [_covered(marks, spans, ends) for marks in of_kind]
+        counts.units = Counter(zip(*labels, strict=True))
         if len(of_kind) >= 2:
             a, b = of_kind[0], of_kind[1]
             pairs = match(a, b)
@@ -197,7 +200,9 @@ def compare(body: str, layers: Sequence[Sequence[Mark]]) -> dict[str, KindCounts
             if kind == "mention":
                 counts.mentions_matched = len(pairs)
                 counts.same_entity = sum(p.a.entity == p.b.entity for p in pairs)
-            counts.tokens = Counter(zip(labels[0], labels[1], strict=True))
+            # κ's table from α's units: a handful of distinct label tuples, not every token.
+            for labelled, times in counts.units.items():
+                counts.tokens[labelled[:2]] += times
         result[kind] = counts
     return result
 
