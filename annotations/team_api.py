@@ -172,7 +172,16 @@ class SpanReviewView(generics.GenericAPIView):
             return Span.objects.none()
         return Span.objects.filter(team_selectors.span_visibility(self.request.user))
 
-    @extend_schema(request=ReviewSerializer, responses=SpanSerializer, summary="Review a span")
+    @extend_schema(
+        request=ReviewSerializer,
+        responses={
+            200: SpanSerializer,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+        },
+        summary="Review a span",
+    )
     def post(self, request, pk):
         span = self.get_object()
         serializer = self.get_serializer(data=request.data)
@@ -326,7 +335,12 @@ class AgreementView(generics.GenericAPIView):
             OpenApiParameter("articles", str, description="Article ids, comma-separated."),
             OpenApiParameter("task", str, description="With articles: annotate or review."),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+        },
         summary="Inter-annotator agreement over a corpus",
     )
     def get(self, request, article_pk=None):
