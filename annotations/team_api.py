@@ -347,7 +347,9 @@ class AgreementView(generics.GenericAPIView):
         ids = _ids(request, "assignments")
         articles = _ids(request, "articles") if article_pk is None else [int(article_pk)]
         if ids is None and articles is None:
-            raise serializers.ValidationError("Send assignments=… or articles=….")
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Send assignments=… or articles=…."]}
+            )
         task = request.query_params.get("task", "")
         if task and task not in AssignmentTask.values:
             raise serializers.ValidationError({"task": "annotate or review."})
@@ -361,7 +363,9 @@ class AgreementView(generics.GenericAPIView):
                 {"assignments": "Every assignment must be of this article."}
             )
         if len(chosen) < 2:
-            raise serializers.ValidationError("Agreement needs at least two assignments.")
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Agreement needs at least two assignments."]}
+            )
         bodies, marks = team_selectors.agreement_marks(chosen)
         return Response(
             team_services.agreement_report(assignments=chosen, bodies=bodies, marks=marks)
