@@ -303,3 +303,6 @@ def _copy_row(saved, obj) -> None:
     row the service wrote, id and version included."""
     for field in type(saved)._meta.concrete_fields:
         setattr(obj, field.attname, getattr(saved, field.attname))
+
+
+from annotations import team_admin  # noqa: E402, F401  (assignments and comments)

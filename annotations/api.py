@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from annotations import exporters, selectors, services
+from annotations import exporters, selectors, services, team_api, team_selectors
 from annotations.filters import ClaimFilter, EntityFilter, SpanFilter
 from annotations.models import Claim, Entity, HistoryBatch, SpanKind, SpanStatus
 from annotations.serializers import (
@@ -130,13 +130,28 @@ class SpanViewSet(
     versioned = True
 
     def get_queryset(self):
-        return selectors.api_span_list()
+        # Who asks decides what they see (annotations.team_selectors): the shared layer, or
+        # with ?assignment=<id> a private layer they may read; one span by id in any layer
+        # they may read.
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return selectors.api_span_list()
+        if self.action in ("list", "export"):
+            return team_selectors.visible_spans(
+                user=self.request.user,
+                assignment=team_api.assignment_param(self.request),
+                queryset=selectors.api_span_list_all_layers(),
+            )
+        return selectors.api_span_list_all_layers().filter(
+            team_selectors.span_visibility(self.request.user)
+        )
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        layer = team_api.assignment_in_body(request)
         span, created = services.span_create(
+            layer=layer,
             article=data["article"],
             kind=data["kind"],
             start=data.get("start"),
@@ -283,7 +298,8 @@ class _NestedSpanList(mixins.ListModelMixin, _SpanListBase):
         pk = int(self.kwargs[self.parent_kwarg])
         if not self.parent_model.objects.filter(pk=pk).exists():
             raise Http404(f"No {self.parent_model._meta.model_name} with id {pk}.")
-        return type(self).select(pk)
+        # Who asks decides what they see (annotations.team_selectors: private layers).
+        return type(self).select(pk).filter(team_selectors.span_visibility(self.request.user))
 
 
 @extend_schema_view(
@@ -299,6 +315,7 @@ class ArticleSpanViewSet(_NestedSpanList):
 
     @staticmethod
     def select(article_id):
+        # The shared layer (visibility is applied by list_queryset, per user).
         return selectors.api_article_spans(article_id=article_id)
 
 

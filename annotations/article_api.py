@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from annotations import exporters, suggesting
+from annotations import exporters, suggesting, team_selectors
 from annotations import selectors as annotation_selectors
 from annotations.api import history_page
 from annotations.article_filters import ArticleFilter
@@ -155,9 +155,10 @@ class ArticleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
             prefix, suffix = around[kind]
             return f"{prefix}{int(pk)}{suffix}"
 
-        spans = annotation_selectors.export_spans(
-            annotation_selectors.export_article_spans(article=article), iri
-        )
+        # Exports hold the shared layer, which a blind assignee does not see while they work.
+        working = team_selectors.working_layer(user=request.user, article_id=article.pk)
+        rows = [] if working else annotation_selectors.export_article_spans(article=article)
+        spans = annotation_selectors.export_spans(rows, iri)
         data = exporters.ExportArticle(
             id=article.pk,
             iri=iri("article", article.pk),
@@ -284,7 +285,10 @@ class ArticleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         payload.is_valid(raise_exception=True)
         kinds = payload.validated_data.get("kinds", suggesting.KINDS)
         try:
-            report = suggesting.article_suggest(article=article, kinds=kinds, user=request.user)
+            layer = team_selectors.working_layer(user=request.user, article_id=article.pk)
+            report = suggesting.article_suggest(
+                article=article, kinds=kinds, user=request.user, layer=layer
+            )
         except DjangoValidationError as error:
             if getattr(error, "code", None) != "conflict":
                 raise

@@ -3,9 +3,10 @@
 import datetime as dt
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from annotations import stats
-from annotations.models import Verdict
+from annotations.models import AssignmentStatus, Verdict
 
 _HAS = [("", "Anything"), *((k.value, k.label) for k in stats.ARTICLE_HAS)]
 _STATUS = [("", "Any"), *((s.value, s.label) for s in stats.ARTICLE_STATUS)]
@@ -15,6 +16,17 @@ class ArticleFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search")
     source = forms.ChoiceField(required=False, choices=[("", "All sources")])
     unreviewed = forms.BooleanField(required=False, label="Has unreviewed suggestions")
+    assignee = forms.ModelChoiceField(
+        required=False,
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        empty_label="Anyone",
+        label="Assigned to",
+    )
+    assignment = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any or none"), *AssignmentStatus.choices],
+        label="Assignment",
+    )
     # What the article contains (the API's filters of the same names; annotations.stats).
     has = forms.ChoiceField(required=False, choices=_HAS, label="Contains")
     verdict = forms.ChoiceField(
@@ -46,6 +58,8 @@ class ArticleFilterForm(forms.Form):
             "q": self.cleaned_data["q"],
             "source": self.cleaned_data["source"],
             "unreviewed": self.cleaned_data["unreviewed"],
+            "assignee": self.cleaned_data["assignee"].pk if self.cleaned_data["assignee"] else None,
+            "assignment_status": self.cleaned_data["assignment"],
         }
 
     def contents(self) -> dict:

@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from annotations import selectors, stats
+from annotations import selectors, stats, team_selectors
 from annotations.article_forms import ArticleFilterForm, ArticleMetadataForm
 from annotations.models import Entity
+from annotations.team_forms import BulkAssignForm
 from annotations.views import editor_required, history_context, reader_required
 from annotations.workspace import (
     workspace_articles,
@@ -45,6 +46,8 @@ def article_list(request):
         "query": query.urlencode(),
         "named": _named_filters(form, request.GET),
     }
+    if is_editor(request.user):  # the bulk assignment form beside the list
+        context["assign_form"] = BulkAssignForm()
     template = "articles/list.html#article-list" if request.htmx else "articles/list.html"
     return render(request, template, context)
 
@@ -71,7 +74,10 @@ def _named_filters(form: ArticleFilterForm, params) -> list[dict]:
 @reader_required
 def article_workspace(request, pk: int):
     article = get_object_or_404(Article, pk=pk)
-    context = workspace_page(article=article, can_edit=is_editor(request.user))
+    layer = team_selectors.working_layer(user=request.user, article_id=article.pk)
+    context = workspace_page(
+        article=article, can_edit=is_editor(request.user), layer_id=layer.pk if layer else None
+    )
     return render(request, "articles/workspace.html", context)
 
 
@@ -120,7 +126,10 @@ def article_metadata(request, pk: int):
 def article_panel(request, pk: int):
     """The side panel alone (refreshed after every write); the workspace without htmx."""
     article = get_object_or_404(Article, pk=pk)
-    context = workspace_page(article=article, can_edit=is_editor(request.user))
+    layer = team_selectors.working_layer(user=request.user, article_id=article.pk)
+    context = workspace_page(
+        article=article, can_edit=is_editor(request.user), layer_id=layer.pk if layer else None
+    )
     template = "articles/workspace.html#side-panel" if request.htmx else "articles/workspace.html"
     return render(request, template, context)
 

@@ -10,6 +10,7 @@ from annotations.models import (
     Entity,
     EntityKind,
     Gender,
+    ReviewStatus,
     Role,
     Span,
     SpanKind,
@@ -44,6 +45,11 @@ class SpanFilter(django_filters.FilterSet):
         queryset=Claim.objects.only("pk"), help_text="Id of the claim a claim span states."
     )
     origin = django_filters.CharFilter(help_text='"editor", or the name of a suggester.')
+    review_status = django_filters.MultipleChoiceFilter(
+        choices=ReviewStatus.choices,
+        distinct=False,
+        help_text="unreviewed, approved or changes_requested; repeat for several.",
+    )
     created_by = IdFilter(
         queryset=get_user_model().objects.only("pk"), help_text="Id of the user who created it."
     )
@@ -75,6 +81,7 @@ class SpanFilter(django_filters.FilterSet):
             "speaker",
             "claim",
             "origin",
+            "review_status",
             "created_by",
             "created_after",
             "created_before",

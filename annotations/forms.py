@@ -157,16 +157,16 @@ class SpanCreateForm(_EntityFields):
             self.picks["claimant"] = _pick(self, "claimant", EntityKind.PERSON)
         return data
 
-    def save(self, *, user) -> Span:
+    def save(self, *, user, layer=None) -> Span:
         """Create the new entities the form names, then the span (all or nothing). With no new
         entity the one write is span_create, a transaction of its own: a second one around it
         would only add a savepoint's two round trips to every save."""
         if any(pick.creates for pick in self.picks.values()):
             with transaction.atomic():
-                return self._save(user)
-        return self._save(user)
+                return self._save(user, layer)
+        return self._save(user, layer)
 
-    def _save(self, user) -> Span:
+    def _save(self, user, layer=None) -> Span:
         data = self.cleaned_data
         links = {name: pick.resolve(user) for name, pick in self.picks.items()}
         extra = {}
@@ -184,6 +184,7 @@ class SpanCreateForm(_EntityFields):
             text=self.place.text,
             note=data["note"],
             user=user,
+            layer=layer,
             **links,
             **extra,
         )
@@ -251,7 +252,7 @@ class SpanEditForm(_EntityFields):
         return data
 
     @transaction.atomic
-    def save(self, *, user) -> Span:
+    def save(self, *, user, layer=None) -> Span:
         """Apply only what changed (a verdict counts as reviewed only when it changes)."""
         data, span = self.cleaned_data, self.span
         links = {name: pick.resolve(user) for name, pick in self.picks.items()}
@@ -359,7 +360,7 @@ class SuggestionAcceptForm(_EntityFields):
             self.pick = _pick(self, "entity", data.get("entity_kind") or EntityKind.PERSON)
         return data
 
-    def save(self, *, user) -> Span:
+    def save(self, *, user, layer=None) -> Span:
         pick, links = self.pick, {}
         if pick.entity is not None:
             links["speaker" if self.span.kind == SpanKind.QUOTE else "entity"] = pick.entity

@@ -42,6 +42,10 @@ SPAN_FIELDS = (
     "created_by",
     "created_at",
     "version",
+    "review_status",
+    "reviewed_by",
+    "reviewed_at",
+    "layer",
 )
 CLAIM_FIELDS = (
     "text",
@@ -134,12 +138,22 @@ def record(
     if after is None and action != HistoryAction.DELETED:
         after = snapshot(obj)
     item = entry(action, obj, before=before, after=after, user=user, article_id=article_id)
-    item.save()
+    if not _private(item):
+        item.save()
     return item
 
 
 def record_many(entries: Iterable[HistoryEntry]) -> None:
-    HistoryEntry.objects.bulk_create(list(entries), batch_size=1000)
+    HistoryEntry.objects.bulk_create(
+        [item for item in entries if not _private(item)], batch_size=1000
+    )
+
+
+def _private(item: HistoryEntry) -> bool:
+    """A blind assignment's draft span: not recorded, since the history is readable by every
+    reader of the article (a private layer must not leak through it). Curation records the
+    shared spans it makes."""
+    return bool((item.after or {}).get("layer") or (item.before or {}).get("layer"))
 
 
 def record_batch(

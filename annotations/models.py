@@ -43,6 +43,12 @@ class SpanStatus(models.TextChoices):
     ORPHANED = "orphaned", "Orphaned"  # its text vanished in a new revision of the article
 
 
+class ReviewStatus(models.TextChoices):
+    UNREVIEWED = "unreviewed", "Unreviewed"
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+
 class Verdict(models.TextChoices):
     UNREVIEWED = "unreviewed", "Unreviewed"
     TRUE = "true", "True"
@@ -249,6 +255,24 @@ class Span(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # A second person's decision, apart from `status` (annotations.team_services.span_review).
+    review_status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.UNREVIEWED
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # None: the shared layer (the article's published annotations); else the private layer of
+    # a blind assignment (annotations.team_selectors decides who sees it).
+    layer = models.ForeignKey(
+        "Assignment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="spans",
+        db_index=False,  # span_layer_idx leads with it
+    )
 
     class Meta:
         ordering = ["article_id", "start", "-end", "id"]
@@ -268,8 +292,19 @@ class Span(models.Model):
             # cannot create a twin, and a suggester re-run cannot duplicate.
             models.UniqueConstraint(
                 fields=["article", "kind", "start", "end"],
-                condition=Q(status__in=[SpanStatus.ACCEPTED, SpanStatus.SUGGESTED]),
+                condition=Q(status__in=[SpanStatus.ACCEPTED, SpanStatus.SUGGESTED])
+                & Q(layer__isnull=True),
                 name="%(app_label)s_%(class)s_unique_live",
+            ),
+            # The same inside each private layer: two annotators may mark the same words.
+            models.UniqueConstraint(
+                fields=["layer", "kind", "start", "end"],
+                condition=Q(status__in=[SpanStatus.ACCEPTED, SpanStatus.SUGGESTED])
+                & Q(layer__isnull=False),
+                name="%(app_label)s_%(class)s_unique_live_in_layer",
+            ),
+            _choices_check(
+                "review_status", ReviewStatus, "%(app_label)s_%(class)s_review_status_valid"
             ),
             # An accepted mention names its entity; a suggestion may still be a bare name (and
             # stays one when a revision orphans it).
@@ -309,6 +344,14 @@ class Span(models.Model):
                 fields=["kind", "status", "speaker", "article", "claim"],
                 name="span_kind_status_stats_idx",
             ),
+            # One private layer's spans in text order (agreement, ?assignment=).
+            models.Index(fields=["layer", "start", "end"], name="span_layer_idx"),
+            # Review queue: spans awaiting a decision, per article.
+            models.Index(
+                fields=["article"],
+                condition=~Q(review_status=ReviewStatus.APPROVED),
+                name="span_unapproved_idx",
+            ),
             # "has unreviewed suggestions" per article: small, since most spans are accepted.
             models.Index(
                 fields=["article"],
@@ -332,6 +375,7 @@ class HistoryAction(models.TextChoices):
     MOVED = "moved", "Moved by a revision"
     ORPHANED = "orphaned", "Orphaned by a revision"
     CHANGED = "changed", "Words changed by a revision"
+    REVIEWED = "reviewed", "Reviewed"
 
 
 class HistoryObject(models.TextChoices):
@@ -437,3 +481,127 @@ class HistoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type} {self.object_id} {self.action}"
+
+
+# --- teams: assignments, comments, notifications ------------------------------------------------
+
+
+class AssignmentTask(models.TextChoices):
+    ANNOTATE = "annotate", "Annotate"
+    REVIEW = "review", "Review"
+
+
+class AssignmentStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    SUBMITTED = "submitted", "Submitted"
+    DONE = "done", "Done"
+
+
+class Assignment(models.Model):
+    """An article handed to one person to annotate or review; a blind one owns a private layer
+    of spans (Span.layer)."""
+
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="assignments"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    task = models.CharField(
+        max_length=10, choices=AssignmentTask.choices, default=AssignmentTask.ANNOTATE
+    )
+    status = models.CharField(
+        max_length=10, choices=AssignmentStatus.choices, default=AssignmentStatus.OPEN
+    )
+    blind = models.BooleanField(default=False)
+    due = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            _choices_check("task", AssignmentTask, "%(app_label)s_%(class)s_task_valid"),
+            _choices_check("status", AssignmentStatus, "%(app_label)s_%(class)s_status_valid"),
+            # One live assignment of a task per person and article (bulk create may repeat).
+            models.UniqueConstraint(
+                fields=["article", "assignee", "task"],
+                condition=Q(status=AssignmentStatus.OPEN),
+                name="%(app_label)s_%(class)s_one_open",
+            ),
+        ]
+        indexes = [
+            # /queue/ and ?assignee=me: one person's assignments by status, due first.
+            models.Index(fields=["assignee", "status", "due", "id"], name="assignment_queue_idx"),
+            # The article list's filter by assignment and the article's assignments.
+            models.Index(fields=["article", "status"], name="assignment_article_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} article {self.article_id} for user {self.assignee_id}"
+
+
+class Comment(models.Model):
+    """A remark on a span or an article; `parent` makes it a reply. The body is plain text."""
+
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="comments"
+    )
+    # No database constraint: a comment outlives its span (readable in the article's history).
+    span = models.ForeignKey(
+        Span,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="comments",
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["article", "created_at", "id"], name="comment_article_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class Notification(models.Model):
+    """Someone @mentioned the recipient in a comment."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notifications")
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "comment"], name="%(app_label)s_%(class)s_once"
+            ),
+        ]
+        indexes = [
+            # The header's unread count and /notifications/, newest first.
+            models.Index(
+                fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"for user {self.recipient_id}: comment {self.comment_id}"

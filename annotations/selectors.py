@@ -1,5 +1,8 @@
 """Reads of spans, entities and claims, shaped for their callers (select/prefetch/annotate).
 
+Span reads here are of the shared layer only (layer is null): a blind assignment's private
+layer is read through annotations.team_selectors.visible_spans, which knows who asks.
+
 Everyone with a reader role sees every annotation; the API's permission classes check the
 role, so these selectors apply no per-user filter yet. Functions used by the REST API are
 prefixed ``api_``; ``export_`` ones feed annotations.exporters.
@@ -69,8 +72,12 @@ SPAN_API_FIELDS = (
     "created_by",
     "created_at",
     "updated_at",
+    "review_status",
+    "reviewed_by",
+    "reviewed_at",
+    "layer",
 )
-_SPAN_FK = {"article", "speaker", "entity", "claim", "created_by"}
+_SPAN_FK = {"article", "speaker", "entity", "claim", "created_by", "reviewed_by", "layer"}
 
 
 # --- spans -------------------------------------------------------------------------------------
@@ -78,21 +85,26 @@ _SPAN_FK = {"article", "speaker", "entity", "claim", "created_by"}
 
 def api_span_list() -> QuerySet[Span]:
     """Every span; links are serialised as ids, so nothing needs joining."""
+    return Span.objects.filter(layer__isnull=True)
+
+
+def api_span_list_all_layers() -> QuerySet[Span]:
+    """Spans of every layer: only for annotations.team_selectors.visible_spans to narrow."""
     return Span.objects.all()
 
 
 def api_article_spans(*, article_id: int) -> QuerySet[Span]:
-    return Span.objects.filter(article_id=article_id)
+    return Span.objects.filter(article_id=article_id, layer__isnull=True)
 
 
 def api_entity_quotes(*, entity_id: int) -> QuerySet[Span]:
     """Quotes spoken by the entity (index span_speaker_idx)."""
-    return Span.objects.filter(kind=SpanKind.QUOTE, speaker_id=entity_id)
+    return Span.objects.filter(kind=SpanKind.QUOTE, speaker_id=entity_id, layer__isnull=True)
 
 
 def api_entity_mentions(*, entity_id: int) -> QuerySet[Span]:
     """Mentions of the entity (index span_entity_idx)."""
-    return Span.objects.filter(kind=SpanKind.MENTION, entity_id=entity_id)
+    return Span.objects.filter(kind=SpanKind.MENTION, entity_id=entity_id, layer__isnull=True)
 
 
 def api_span_rows(queryset: QuerySet[Span], *, chunk_size: int = 2000) -> Iterator[dict]:
@@ -185,7 +197,7 @@ def _export_spans_query(article_id: int) -> QuerySet:
         *(f"claim__claimant__{c}" for c in _ENTITY_COLUMNS),
     ]
     return (
-        Span.objects.filter(article_id=article_id, status=SpanStatus.ACCEPTED)
+        Span.objects.filter(article_id=article_id, status=SpanStatus.ACCEPTED, layer__isnull=True)
         .order_by("start", "-end", "id")
         .values(*columns, creator=F(f"created_by__{username}"))
     )
@@ -252,7 +264,7 @@ def orphaned_spans(*, article: Article | int) -> QuerySet[Span]:
     span_article_start_idx; an article has few spans)."""
     article_id = article.pk if isinstance(article, Article) else article
     return (
-        Span.objects.filter(article_id=article_id, status=SpanStatus.ORPHANED)
+        Span.objects.filter(article_id=article_id, status=SpanStatus.ORPHANED, layer__isnull=True)
         .select_related("entity", "speaker", "claim", "created_by")
         .order_by("start", "end", "id")
     )
@@ -500,7 +512,9 @@ def _quotes_with(
 ) -> list[Span]:
     """Live quotes of other articles containing all the words of any of the terms."""
     live = Span.objects.filter(
-        kind=SpanKind.QUOTE, status__in=[SpanStatus.ACCEPTED, SpanStatus.SUGGESTED]
+        kind=SpanKind.QUOTE,
+        status__in=[SpanStatus.ACCEPTED, SpanStatus.SUGGESTED],
+        layer__isnull=True,
     ).exclude(article_id=span.article_id)
     if exclude:
         live = live.exclude(pk__in=exclude)
@@ -637,8 +651,9 @@ def entity_duplicates(limit: int = 50) -> list[DuplicatePair]:
         _duplicates_cache["pairs"] = (marker, pairs)
     pairs = pairs[:limit]
     ids = {entity_id for pair, _ in pairs for entity_id in pair}
-    mentions = Span.objects.filter(entity=OuterRef("pk")).order_by().values("entity")
-    quotes = Span.objects.filter(speaker=OuterRef("pk")).order_by().values("speaker")
+    shared = Span.objects.filter(layer__isnull=True)
+    mentions = shared.filter(entity=OuterRef("pk")).order_by().values("entity")
+    quotes = shared.filter(speaker=OuterRef("pk")).order_by().values("speaker")
     entities = Entity.objects.filter(pk__in=ids).annotate(
         uses=Coalesce(Subquery(mentions.annotate(n=Count("pk")).values("n")), Value(0))
         + Coalesce(Subquery(quotes.annotate(n=Count("pk")).values("n")), Value(0))

@@ -152,7 +152,18 @@ class SpanSerializer(_ImmutableMixin, serializers.ModelSerializer):
     class Meta:
         model = Span
         fields = SPAN_API_FIELDS
-        read_only_fields = ("id", "revised_from", "created_by", "created_at", "updated_at")
+        read_only_fields = (
+            "id",
+            "revised_from",
+            "created_by",
+            "created_at",
+            "updated_at",
+            # Set by a review (POST /api/spans/{id}/review/) and by assignments, not here.
+            "review_status",
+            "reviewed_by",
+            "reviewed_at",
+            "layer",
+        )
         # No UniqueTogetherValidator from the model's constraints: span_create returns the
         # identical live span instead of failing, and it checks everything else itself.
         validators: list = []

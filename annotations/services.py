@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -21,6 +21,8 @@ from annotations import anchoring, history, proposals
 from annotations.history import snapshot
 from annotations.models import (
     NAME_MAX_LENGTH,
+    Assignment,
+    AssignmentStatus,
     Claim,
     Entity,
     EntityAlias,
@@ -30,6 +32,7 @@ from annotations.models import (
     HistoryBatch,
     HistoryEntry,
     HistoryObject,
+    ReviewStatus,
     Role,
     Span,
     SpanKind,
@@ -160,18 +163,22 @@ def span_create(
     confidence: float | None = None,
     note: str = "",
     user=None,
+    layer: Assignment | None = None,
 ) -> tuple[Span, bool]:
     """Create a span, or return the identical live one that exists: (span, created).
 
     A claim span without a claim creates one, stated by claim_text (default: the span text).
-    Two identical creates at once (a double click, two tabs) yield one span.
+    Two identical creates at once (a double click, two tabs) yield one span. With `layer`,
+    the span goes into that open assignment's private layer (only its assignee writes there).
     """
+    if layer is not None:
+        _check_layer(layer, article=article, user=user)
     body = _locked_body(article)
     place = span_place(body=body, start=start, end=end, text=text, prefix=prefix, suffix=suffix)
     _check_links(kind=kind, entity=entity, speaker=speaker, claim=claim, status=status)
     if status not in SpanStatus.values or status == SpanStatus.ORPHANED:
         raise ValidationError({"status": f"A new span cannot be “{status}”."}, code="invalid")
-    existing = _live_twin(article.id, kind, place)
+    existing = _live_twin(article.id, kind, place, layer)
     if existing:
         return existing, False
     before, after = context(body, place.start, place.end)
@@ -191,6 +198,7 @@ def span_create(
         confidence=confidence,
         note=note,
         created_by=user,
+        layer=layer,
     )
     try:
         with transaction.atomic():
@@ -206,7 +214,7 @@ def span_create(
     except IntegrityError:
         # A double click or a second tab created the same span a moment ago (its claim, if
         # this call made one, rolled back with it).
-        twin = _live_twin(article.id, kind, place)
+        twin = _live_twin(article.id, kind, place, layer)
         if twin is None:
             raise
         return twin, False
@@ -214,7 +222,18 @@ def span_create(
     return span, True
 
 
-def _live_twin(article_id: int, kind: str, place: Placement) -> Span | None:
+def _check_layer(layer: Assignment, *, article: Article, user) -> None:
+    if layer.article_id != article.pk:
+        raise ValidationError({"assignment": "That assignment is for another article."})
+    if user is None or layer.assignee_id != user.pk:
+        raise PermissionDenied("Only the assignee annotates in a private layer.")
+    if layer.status != AssignmentStatus.OPEN:
+        raise ValidationError({"assignment": "That assignment was submitted already."})
+
+
+def _live_twin(
+    article_id: int, kind: str, place: Placement, layer: Assignment | None = None
+) -> Span | None:
     return (
         Span.objects.filter(
             article_id=article_id,
@@ -222,6 +241,7 @@ def _live_twin(article_id: int, kind: str, place: Placement) -> Span | None:
             start=place.start,
             end=place.end,
             status__in=LIVE_STATUSES,
+            layer=layer,
         )
         .order_by("id")
         .first()
@@ -267,8 +287,12 @@ def span_update(*, span: Span, version: int | None = None, user=None, **changes)
         values,
         user=user,
         action=lambda changed, current: history.span_action(changed, current),
-        derived=_review_done,
+        derived=_derived_on_update,
     )
+
+
+def _derived_on_update(changed: dict, current: Span) -> dict:
+    return {**_review_done(changed, current), **_review_reset(changed, current)}
 
 
 def _review_done(changed: dict, current: Span) -> dict:
@@ -277,6 +301,13 @@ def _review_done(changed: dict, current: Span) -> dict:
     if current.revised_from and changed.keys() & {"status", "start", "end"}:
         return {"revised_from": ""}
     return {}
+
+
+def _review_reset(changed: dict, current: Span) -> dict:
+    """An edited span needs a fresh review: an approval (or a request) was for what it was."""
+    if current.review_status == ReviewStatus.UNREVIEWED:
+        return {}
+    return {"review_status": ReviewStatus.UNREVIEWED, "reviewed_by": None, "reviewed_at": None}
 
 
 def span_check(*, span: Span, **changes) -> None:
@@ -631,6 +662,9 @@ def span_restore(
     article = Article.objects.filter(pk=data["article"]).first()
     if article is None:
         raise ValidationError("Its article was deleted; the span cannot come back.")
+    layer_id = data.get("layer")  # a private layer's span goes back to that layer only
+    if layer_id is not None and not Assignment.objects.filter(pk=layer_id).exists():
+        raise ValidationError("Its assignment was deleted; the span cannot come back.")
     body = _locked_body(article)
     entity = _resolve_entity(data["entity"])
     speaker = _resolve_entity(data["speaker"])
@@ -668,6 +702,7 @@ def span_restore(
         note=data["note"],
         proposal=data.get("proposal") or {},  # entries written before it existed lack it
         revised_from=data.get("revised_from", ""),  # entries before it existed lack it
+        layer_id=layer_id,
         created_by_id=_user_id(data["created_by"]),
         version=data["version"] + 1,
     )

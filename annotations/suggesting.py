@@ -29,6 +29,7 @@ from rapidfuzz import fuzz
 from annotations import history, proposals, services
 from annotations.history import snapshot
 from annotations.models import (
+    Assignment,
     Claim,
     Entity,
     EntityAlias,
@@ -292,12 +293,18 @@ def _locked_body(article: Article) -> str:
 
 @transaction.atomic
 def article_suggest(
-    *, article: Article, user=None, kinds: tuple[str, ...] | list[str] = KINDS
+    *,
+    article: Article,
+    user=None,
+    kinds: tuple[str, ...] | list[str] = KINDS,
+    layer: Assignment | None = None,
 ) -> SuggestReport:
     """Run the suggesters on the article's body and store new suggestions.
 
     Places that hold a live span of the same kind are left alone; a candidate an editor
     rejected before (same place, or same text after the same context) is not stored again.
+    With `layer` (a blind assignment's private layer) the suggestions go there, judged
+    against that layer's spans only.
     """
     wanted = set(kinds)
     unknown = wanted - set(KINDS)
@@ -316,6 +323,7 @@ def article_suggest(
             article=article,
             kind__in=wanted,
             status__in=(SpanStatus.ACCEPTED, SpanStatus.SUGGESTED, SpanStatus.REJECTED),
+            layer=layer,
         )
         .order_by()
         .values_list("kind", "start", "end", "text", "prefix", "status", "entity_id")
@@ -363,6 +371,7 @@ def article_suggest(
                 confidence=_clamp(c.confidence),
                 proposal=c.proposal,
                 created_by=user if getattr(user, "pk", None) else None,
+                layer=layer,
             )
         )
     if new:
@@ -404,7 +413,7 @@ def _check_kind(kind: str) -> None:
 
 def _locked_suggestions(article: Article, kind: str, span_ids=None) -> list[Span]:
     spans = Span.objects.select_for_update().filter(
-        article=article, kind=kind, status=SpanStatus.SUGGESTED
+        article=article, kind=kind, status=SpanStatus.SUGGESTED, layer__isnull=True
     )
     if span_ids is not None:
         spans = spans.filter(pk__in=list(span_ids))

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
-from annotations import proposals, selectors, services, suggesting
+from annotations import proposals, selectors, services, suggesting, team_selectors
 from annotations.forms import (
     AliasForm,
     EntityForm,
@@ -66,7 +66,7 @@ from annotations.workspace import (
 )
 from articles.models import Article
 from newsdesk.numbers import InvalidNumber, OutOfRange, parse_id, parse_ids, parse_int
-from newsdesk.roles import can_read, is_editor
+from newsdesk.roles import can_read, is_editor, is_reviewer
 
 SPANS_CHANGED = "spans-changed"  # the side panel listens for it and refreshes itself
 ENTITY_FIELDS = {"speaker": EntityKind.PERSON, "entity": "", "claimant": EntityKind.PERSON}
@@ -193,14 +193,19 @@ def _form_response(request, context: dict, status: int = 200):
     return response
 
 
-def _saved(request, article: Article, done: dict | None = None, status: str = ""):
+_ASK = object()  # _saved's layer: look up the user's working layer
+
+
+def _saved(request, article: Article, done: dict | None = None, status: str = "", layer=_ASK):
     """After a write: the re-rendered text, the form region (closed or a follow-up) and the
     status line; the side panel refreshes itself on the event."""
     if not request.htmx:
         if status:
             messages.success(request, status)
         return redirect("article-workspace", pk=article.pk)
-    context = workspace_page(article=article, can_edit=True)
+    if layer is _ASK:
+        layer = team_selectors.working_layer(user=request.user, article_id=article.pk)
+    context = workspace_page(article=article, can_edit=True, layer_id=layer.pk if layer else None)
     context.update(done=done, mode="done" if done else "closed", oob=True, status=status)
     response = render(request, "annotations/saved.html", context)
     return trigger_client_event(response, SPANS_CHANGED)
@@ -253,15 +258,19 @@ def span_new(request, article_id: int):
     form = SpanCreateForm(request.POST, article=article)
     if not form.is_valid():
         return _form_response(request, _form_context(article, form, mode="create"), 422)
-    span = form.save(user=request.user)
+    layer = team_selectors.working_layer(user=request.user, article_id=article.pk)
+    span = form.save(user=request.user, layer=layer)
     done = None
     if span.kind == SpanKind.MENTION:
         done = {"tagged": span.entity, "span": span, "tagged_all": None}
-    return _saved(request, article, done)
+    return _saved(request, article, done, layer=layer)
 
 
 def _span(pk: int) -> Span:
-    queryset = Span.objects.select_related("article", "entity", "speaker", "claim__claimant")
+    # The shared layer: private layers are read through the API (annotations.team_selectors).
+    queryset = Span.objects.filter(layer__isnull=True).select_related(
+        "article", "entity", "speaker", "claim__claimant"
+    )
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -280,6 +289,8 @@ def _span_detail_get(request, pk: int):
     form = SpanEditForm(span=span)
     context = _form_context(span.article, form, mode="edit", span=span)
     context["can_edit"] = is_editor(request.user)
+    # Approve / Request changes: reviewers, on other people's spans (the service checks too).
+    context["can_review"] = is_reviewer(request.user) and span.created_by_id != request.user.pk
     return _form_response(request, context)
 
 
@@ -310,7 +321,7 @@ def _span_detail_post(request, pk: int):
 
 def _stale(request, pk: int, stale: services.StaleVersion):
     """Someone else changed it first: show how it is now, with their message."""
-    span = Span.objects.filter(pk=pk).first()
+    span = Span.objects.filter(pk=pk, layer__isnull=True).first()
     if span is None:
         return _gone(request)
     span = _span(pk)
@@ -366,7 +377,7 @@ def _span_failure(request, failure: Failure, pk: int):
 
 def _versioned_action(request, pk: int, action, done: str = ""):
     """Delete / reject: `done` is the status line afterwards ({kind} is the span's kind)."""
-    span = Span.objects.filter(pk=pk).select_related("article").first()
+    span = Span.objects.filter(pk=pk, layer__isnull=True).select_related("article").first()
     if span is None:
         return _gone(request)
     form = VersionForm(request.POST)
@@ -389,7 +400,7 @@ def span_delete(request, pk: int):
 @service_errors(_span_failure)
 def span_accept(request, pk: int):
     """Accept a suggestion, with the speaker/entity it proposes or one the editor picked."""
-    span = Span.objects.filter(pk=pk).select_related("article").first()
+    span = Span.objects.filter(pk=pk, layer__isnull=True).select_related("article").first()
     if span is None:
         return _gone(request)
     form = SuggestionAcceptForm(request.POST, span=span)
@@ -437,7 +448,8 @@ def _article_failure(request, failure: Failure, article_id: int, **kwargs):
 def article_suggest(request, article_id: int):
     """Run the suggesters on the article; new suggestions appear dashed, for review."""
     article = get_object_or_404(Article, pk=article_id)
-    report = suggesting.article_suggest(article=article, user=request.user)
+    layer = team_selectors.working_layer(user=request.user, article_id=article.pk)
+    report = suggesting.article_suggest(article=article, user=request.user, layer=layer)
     return _saved(request, article, status=_suggest_summary(report))
 
 
@@ -489,7 +501,7 @@ def suggestions_decide(request, article_id: int, kind: str, decision: str):
 @service_errors(_span_failure)
 def span_replace(request, pk: int):
     """Put a span on newly selected text (re-place an orphan, or move any span)."""
-    span = Span.objects.filter(pk=pk).select_related("article").first()
+    span = Span.objects.filter(pk=pk, layer__isnull=True).select_related("article").first()
     if span is None:
         return _gone(request)
     form = SpanReplaceForm(request.POST)
@@ -514,7 +526,9 @@ def span_replace(request, pk: int):
 @vary_on_headers("HX-Request")
 def span_matches(request, pk: int):
     """The same quote in other articles, with a word diff (the quote's panel loads it)."""
-    span = get_object_or_404(Span.objects.select_related("article"), pk=pk)
+    span = get_object_or_404(
+        Span.objects.filter(layer__isnull=True).select_related("article"), pk=pk
+    )
     matches = selectors.quote_matches(span) if span.kind == SpanKind.QUOTE else []
     context = {"span": span, "matches": matches}
     return _page(request, "annotations/matches.html", "quote-matches", context)

@@ -38,6 +38,7 @@ from rapidfuzz import fuzz
 
 from annotations import proposals, rendering
 from annotations.models import (
+    Assignment,
     Claim,
     Entity,
     EntityAlias,
@@ -66,7 +67,7 @@ def _span_count(**filters) -> Coalesce:
     # A correlated subquery per row of the page: the database counts only the articles shown
     # (a JOIN + GROUP BY would aggregate the whole archive before paginating).
     counted = (
-        Span.objects.filter(article=OuterRef("pk"), **filters)
+        Span.objects.filter(article=OuterRef("pk"), layer__isnull=True, **filters)
         .order_by()
         .values("article")
         .annotate(n=Count("pk"))
@@ -75,14 +76,31 @@ def _span_count(**filters) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def workspace_articles(*, q: str = "", source: str = "", unreviewed: bool = False) -> QuerySet:
-    """Articles newest first, with counts of live quotes, mentions and claims."""
+def workspace_articles(
+    *,
+    q: str = "",
+    source: str = "",
+    unreviewed: bool = False,
+    assignee: int | None = None,
+    assignment_status: str = "",
+) -> QuerySet:
+    """Articles newest first, with counts of live quotes, mentions and claims (shared layer),
+    and how many of the accepted ones are approved; filtered by who has them assigned."""
     articles = Article.objects.defer(*_LIST_DEFER).annotate(
         quote_count=_span_count(kind=SpanKind.QUOTE, status__in=LIVE),
         mention_count=_span_count(kind=SpanKind.MENTION, status__in=LIVE),
         claim_count=_span_count(kind=SpanKind.CLAIM, status__in=LIVE),
         suggested_count=_span_count(status=SpanStatus.SUGGESTED),
+        accepted_count=_span_count(status=SpanStatus.ACCEPTED),
+        approved_count=_span_count(status=SpanStatus.ACCEPTED, review_status="approved"),
     )
+    if assignee or assignment_status:
+        assigned = Assignment.objects.filter(article=OuterRef("pk"))
+        if assignee:
+            assigned = assigned.filter(assignee_id=assignee)
+        if assignment_status:
+            assigned = assigned.filter(status=assignment_status)
+        articles = articles.filter(Exists(assigned))
     q = q.strip()
     if q:
         articles = articles.filter(Q(title__icontains=q) | Q(body__icontains=q))
@@ -90,7 +108,11 @@ def workspace_articles(*, q: str = "", source: str = "", unreviewed: bool = Fals
         articles = articles.filter(source=source)
     if unreviewed:
         articles = articles.filter(
-            Exists(Span.objects.filter(article=OuterRef("pk"), status=SpanStatus.SUGGESTED))
+            Exists(
+                Span.objects.filter(
+                    article=OuterRef("pk"), status=SpanStatus.SUGGESTED, layer__isnull=True
+                )
+            )
         )
     return articles.order_by("-imported_at", "-id")
 
@@ -141,15 +163,26 @@ def workspace_spans(*, article_id: int) -> QuerySet:
     """Every span the workspace shows (live ones highlighted, orphaned ones listed), as tuples
     of _SPAN_COLUMNS in text order; workspace_span_rows turns them into WorkspaceSpans."""
     return (
-        Span.objects.filter(article_id=article_id, status__in=(*LIVE, SpanStatus.ORPHANED))
+        Span.objects.filter(
+            article_id=article_id, status__in=(*LIVE, SpanStatus.ORPHANED), layer__isnull=True
+        )
         .order_by("start", "-end", "id")
         .values_list(*_SPAN_COLUMNS)
     )
 
 
-def workspace_span_tuples(*, article_id: int) -> list[tuple]:
-    """The rows of workspace_spans."""
-    return list(workspace_spans(article_id=article_id))
+def workspace_span_tuples(*, article_id: int, layer_id: int | None = None) -> list[tuple]:
+    """The rows of workspace_spans; of one private layer instead when `layer_id` (a blind
+    assignee's own work: annotations.team_selectors.working_layer)."""
+    if layer_id is None:
+        return list(workspace_spans(article_id=article_id))
+    return list(
+        Span.objects.filter(
+            layer_id=layer_id, article_id=article_id, status__in=(*LIVE, SpanStatus.ORPHANED)
+        )
+        .order_by("start", "-end", "id")
+        .values_list(*_SPAN_COLUMNS)
+    )
 
 
 @dataclass(slots=True)
@@ -667,7 +700,7 @@ def workspace_entity(*, pk: int) -> Entity:
 
 def _entity_spans(**filters) -> QuerySet:
     return (
-        Span.objects.filter(status__in=LIVE, **filters)
+        Span.objects.filter(status__in=LIVE, layer__isnull=True, **filters)
         .select_related("article")
         .defer(*(f"article__{name}" for name in _LIST_DEFER))
         .order_by("-created_at", "-id")
@@ -694,7 +727,7 @@ def workspace_claims(*, verdict: str = "") -> QuerySet:
     if verdict:
         claims = claims.filter(verdict=verdict)
     stating = (
-        Span.objects.filter(status__in=LIVE)
+        Span.objects.filter(status__in=LIVE, layer__isnull=True)
         .select_related("article")
         .defer(*(f"article__{name}" for name in _LIST_DEFER))
         .order_by("article_id", "start")
@@ -751,11 +784,11 @@ def _rows_digest(rows: list[tuple]) -> str:
     return hashlib.blake2b(marshal.dumps(rows, 2), digest_size=16).hexdigest()
 
 
-def workspace_page(*, article: Article, can_edit: bool) -> dict:
+def workspace_page(*, article: Article, can_edit: bool, layer_id: int | None = None) -> dict:
     """Everything the workspace template shows for one article: two queries in all (with
     NEWSDESK_CACHE=database, the two fragment reads too). The text's markup and the panel
     are built only when the template misses its cached fragment."""
-    rows = workspace_span_tuples(article_id=article.id)
+    rows = workspace_span_tuples(article_id=article.id, layer_id=layer_id)
     rows_digest = _digest(_markup_digest(), get_language(), _rows_digest(rows))
 
     # Each fragment makes its own spans from the rows (~2 ms for 1,000), which go when it is
@@ -776,6 +809,7 @@ def workspace_page(*, article: Article, can_edit: bool) -> dict:
         "fragment_timeout": FRAGMENT_TIMEOUT,
         "span_count": len(rows),
         "can_edit": can_edit,
+        "layer_id": layer_id,  # a blind assignee sees and writes their own layer only
         "mode": "closed",  # the annotation form region starts closed
         "oob": False,
         "status": "",  # the status line under the toolbar (what the last write did)
@@ -992,8 +1026,9 @@ def workspace_merge_pair(*, ids: list[int]) -> tuple[Entity, Entity] | None:
     spans a merge would move); None unless both exist."""
     if len(ids) != 2 or ids[0] == ids[1]:
         return None
-    mentions = Span.objects.filter(entity=OuterRef("pk")).order_by().values("entity")
-    quotes = Span.objects.filter(speaker=OuterRef("pk")).order_by().values("speaker")
+    shared = Span.objects.filter(layer__isnull=True)
+    mentions = shared.filter(entity=OuterRef("pk")).order_by().values("entity")
+    quotes = shared.filter(speaker=OuterRef("pk")).order_by().values("speaker")
     found = (
         Entity.objects.filter(pk__in=ids)
         .prefetch_related("aliases")

@@ -453,7 +453,104 @@ def endpoints_measure(
                 results.append(write_runner.run(case))
     finally:
         _created_delete(user, began)
+    results.extend(team_measure(options, user, ids[:100], runner, html_runner, auth, say))
     return results
+
+
+def team_measure(options: Options, user, article_ids: list[int], runner, html_runner, auth, say):
+    """The team workflow (issue 16): the caller's queue (API and page), a review decision, and
+    agreement over two blind layers of up to 100 articles. The layers copy each article's
+    shared spans, the second without every third one, so the figures are not trivial. Its
+    assignments (and with them the layers) are removed afterwards."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from annotations.models import Assignment
+
+    wanted = [k for k in ("queue", "queue_page", "review", "agreement_corpus") if options.wants(k)]
+    if not wanted or len(article_ids) < 2:
+        return []
+    other, _ = get_user_model().objects.get_or_create(username="bench-team-other")
+    user.groups.add(*Group.objects.filter(name__in=["editors", "reviewers"]))
+    layers = []
+    for person in (user, other):
+        layers.append(
+            Assignment.objects.bulk_create(
+                [
+                    Assignment(article_id=a, assignee=person, blind=True, status="submitted")
+                    for a in article_ids
+                ]
+            )
+        )
+    try:
+        copies = []
+        spans = Span.objects.filter(article_id__in=article_ids, layer__isnull=True).values(
+            "article_id", "kind", "start", "end", "text", "speaker_id", "entity_id", "status"
+        )
+        by_article = {a.article_id: (a, b) for a, b in zip(*layers, strict=True)}
+        for n, row in enumerate(spans):
+            first, second = by_article[row["article_id"]]
+            for layer in (first, second) if n % 3 else (first,):
+                copies.append(Span(**row, layer=layer, created_by=other))
+        Span.objects.bulk_create(copies, batch_size=2000)
+        targets_ = list(
+            Span.objects.filter(layer=layers[0][0]).values_list("id", flat=True)[:50]
+        ) or [0]
+        ids = ",".join(str(a.pk) for group in layers for a in group)
+        cases = [
+            (
+                runner,
+                Case(
+                    "queue",
+                    "my assignments (?assignee=me)",
+                    lambda i: Request("GET", "/api/assignments/?assignee=me", headers=auth),
+                    paged=True,
+                    target_ms=30.0,
+                ),
+            ),
+            (
+                html_runner,
+                Case(
+                    "queue_page",
+                    "/queue/ page",
+                    lambda i: Request("GET", "/queue/"),
+                    target_ms=30.0,
+                ),
+            ),
+            (
+                runner,
+                Case(
+                    "review",
+                    "a review decision",
+                    lambda i: Request(
+                        "POST",
+                        f"/api/spans/{targets_[i % len(targets_)]}/review/",
+                        {"decision": "approve" if i % 2 else "request_changes"},
+                        json=True,
+                        headers=auth,
+                    ),
+                    read=False,
+                    target_ms=30.0,
+                ),
+            ),
+            (
+                runner,
+                Case(
+                    "agreement_corpus",
+                    f"agreement over {len(article_ids)} articles",
+                    lambda i: Request("GET", f"/api/agreement/?assignments={ids}", headers=auth),
+                    target_ms=500.0,
+                ),
+            ),
+        ]
+        results = []
+        for case_runner, case in cases:
+            if case.key in wanted:
+                say(f"  {case.label} …")
+                results.append(case_runner.run(case))
+        return results
+    finally:
+        Assignment.objects.filter(assignee__in=[user, other]).delete()
 
 
 class _NewSpans:

@@ -221,6 +221,10 @@ class _UTCDateTimeField(django_filters.fields.IsoDateTimeField):
                 parsed = parsed.astimezone(dt.UTC)
             except OverflowError:
                 raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            # PostgreSQL refuses offsets beyond ±15:59 (a DataError, and an aborted
+            # transaction, not a 400).
+            if abs(parsed.utcoffset()) >= dt.timedelta(hours=16):
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
         return parsed
 
 

@@ -11,7 +11,7 @@ from rest_framework.routers import DefaultRouter
 
 from annotations import api as annotations_api
 from annotations import article_api as articles_api
-from annotations import stats_api
+from annotations import stats_api, team_api
 from newsdesk.api import ID_REGEX
 from newsdesk.api_views import TokenObtainView
 
@@ -42,6 +42,9 @@ router.register("claims", annotations_api.ClaimViewSet, basename="api-claim")
 router.register(
     "history/batches", annotations_api.HistoryBatchViewSet, basename="api-history-batch"
 )
+router.register("assignments", team_api.AssignmentViewSet, basename="api-assignment")
+router.register("comments", team_api.CommentViewSet, basename="api-comment")
+router.register("notifications", team_api.NotificationViewSet, basename="api-notification")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
@@ -53,5 +56,12 @@ urlpatterns = [
     # Swagger UI only: ReDoc's bundle loads its logo from a CDN, which the CSP refuses (and no
     # option turns that off). The old ReDoc address leads to the Swagger UI.
     path("redoc/", RedirectView.as_view(pattern_name="api-docs"), name="api-redoc"),
+    path("spans/<int:pk>/review/", team_api.SpanReviewView.as_view(), name="api-span-review"),
+    path("agreement/", team_api.AgreementView.as_view(), name="api-agreement"),
+    path(
+        "articles/<int:article_pk>/agreement/",
+        team_api.AgreementView.as_view(),
+        name="api-article-agreement",
+    ),
     path("", include(router.urls)),
 ]

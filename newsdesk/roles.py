@@ -3,6 +3,7 @@ editors) read. Checked through the user's `groups` relation (Django's API)."""
 
 EDITORS = "editors"
 VIEWERS = "viewers"
+REVIEWERS = "reviewers"  # approve or send back other people's spans (teams)
 
 
 def roles(user) -> frozenset[str]:
@@ -12,7 +13,9 @@ def roles(user) -> frozenset[str]:
     cached = getattr(user, "newsdesk_roles", None)
     if cached is None:
         cached = frozenset(
-            user.groups.filter(name__in=(EDITORS, VIEWERS)).values_list("name", flat=True)
+            user.groups.filter(name__in=(EDITORS, VIEWERS, REVIEWERS)).values_list(
+                "name", flat=True
+            )
         )
         user.newsdesk_roles = cached
     return cached
@@ -28,3 +31,9 @@ def can_read(user) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or bool(roles(user))
+
+
+def is_reviewer(user) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or REVIEWERS in roles(user)

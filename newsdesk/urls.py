@@ -13,4 +13,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("annotations.urls")),
     path("", include("annotations.article_urls")),
+    path("", include("annotations.team_urls")),
 ]

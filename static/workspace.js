@@ -7,6 +7,7 @@
  *    and the server checks body[start:end] == text.
  * 2. Keyboard shortcuts: q / m / c on a selection, Esc cancels, Enter opens a focused highlight,
  *    a / r accept / reject a focused suggestion (then focus moves to the next suggestion).
+ *    y / n approve / request changes to a focused highlight (reviewers).
  * 3. Small UI state htmx cannot keep: two-step Delete buttons, "re-place" mode for an orphaned
  *    annotation (select new text, then "Re-place here"), the side panel's scroll position and
  *    collapsed groups across its refreshes.
@@ -435,6 +436,11 @@
         target.matches("#article-text mark.hl.is-suggested")) {
       event.preventDefault();
       return decide(target, key === "a" ? "accept" : "reject");
+    }
+    // Review a focused highlight: y approves, n requests changes (the server checks the role).
+    if ((key === "y" || key === "n") && target.matches && target.matches("#article-text mark.hl")) {
+      event.preventDefault();
+      return decide(target, key === "y" ? "approve" : "request-changes");
     }
     if (key === "p" && replacing) {
       event.preventDefault();

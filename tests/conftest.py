@@ -27,6 +27,11 @@ def viewer(db):
 
 
 @pytest.fixture
+def reviewer(db):
+    return factories.ReviewerFactory()
+
+
+@pytest.fixture
 def article(db):
     return factories.ArticleFactory()
 

@@ -2,9 +2,17 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from annotations.models import Claim, Entity, EntityAlias, Span, SpanKind, SpanStatus
+from annotations.models import (
+    Assignment,
+    Claim,
+    Entity,
+    EntityAlias,
+    Span,
+    SpanKind,
+    SpanStatus,
+)
 from articles.models import Article
-from newsdesk.roles import EDITORS, VIEWERS
+from newsdesk.roles import EDITORS, REVIEWERS, VIEWERS
 
 BODY = (
     "Jane Doe said on Monday that the bridge would reopen. “We will have it open by May,” "
@@ -40,6 +48,14 @@ class ViewerFactory(UserFactory):
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
         _join(self, create, extracted or [VIEWERS])
+
+
+class ReviewerFactory(UserFactory):
+    """An editor who also reviews."""
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        _join(self, create, extracted or [EDITORS, REVIEWERS])
 
 
 class ArticleFactory(factory.django.DjangoModelFactory):
@@ -95,3 +111,13 @@ class SpanFactory(factory.django.DjangoModelFactory):
     entity = factory.LazyAttribute(
         lambda s: EntityFactory() if s.kind == SpanKind.MENTION else None
     )
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    article = factory.SubFactory(ArticleFactory)
+    assignee = factory.SubFactory(EditorFactory)
+    task = "annotate"
+    blind = False

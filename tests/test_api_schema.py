@@ -150,6 +150,10 @@ def test_span_schema_has_the_documented_fields(schema_json):
         "created_by",
         "created_at",
         "updated_at",
+        "review_status",
+        "reviewed_by",
+        "reviewed_at",
+        "layer",
     ]
     proposal = span["proposal"]
     assert proposal["readOnly"] is True

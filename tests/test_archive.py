@@ -31,7 +31,7 @@ from articles.models import Article
 from articles.services import article_import
 from newsdesk import archive
 from newsdesk.archive import ArchiveError, archive_export, archive_import
-from newsdesk.roles import EDITORS, VIEWERS
+from newsdesk.roles import EDITORS, REVIEWERS, VIEWERS
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +41,7 @@ PG_SERVER = os.environ.get("ARCHIVE_TEST_PG", "postgres://postgres@127.0.0.1:543
 @pytest.fixture
 def roles(transactional_db):
     """The role groups a data migration made (a transactional test's flush deletes them)."""
-    for name in (EDITORS, VIEWERS):
+    for name in (EDITORS, VIEWERS, REVIEWERS):
         Group.objects.get_or_create(name=name)
 
 

@@ -39,8 +39,10 @@ ENDPOINTS = {
     "stats_reuse_outlet",
     "stats_reuse",
 }
+TEAM = {"queue", "queue_page", "review", "agreement_corpus"}  # measured on the full archive
+ENDPOINTS |= TEAM
 WORKSPACE = {"workspace", "workspace_cold"}
-READS = ENDPOINTS - WORKSPACE - {"span_create_api", "span_create_htmx", "api_root"}
+READS = ENDPOINTS - WORKSPACE - TEAM - {"span_create_api", "span_create_htmx", "api_root"}
 RESULT_KEYS = {
     "key",
     "label",

@@ -1,0 +1,247 @@
+"""Team pages: the queue, bulk assignment, notifications, agreement and curation.
+
+Thin: each view parses input, calls one selector or service and renders. Every list is
+built per request for the signed-in user (annotations.team_selectors).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from annotations import agreement, team_selectors, team_services
+from annotations.models import Assignment, Entity, Span
+from annotations.team_forms import BulkAssignForm
+from annotations.views import _saved as saved_response
+from annotations.views import editor_required, reader_required
+from articles.models import Article
+from newsdesk.roles import is_editor
+
+QUEUE_LIMIT = 200
+
+
+@require_GET
+@reader_required
+def queue(request):
+    """The signed-in user's open assignments, due first, with progress."""
+    assignments = list(team_selectors.queue(user=request.user)[:QUEUE_LIMIT])
+    return render(request, "annotations/queue.html", {"assignments": assignments})
+
+
+@require_POST
+@reader_required
+def queue_submit(request, pk: int):
+    assignment = get_object_or_404(team_selectors.assignment_list(user=request.user), pk=pk)
+    try:
+        team_services.assignment_submit(assignment=assignment, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Submitted: {assignment.article.title}")
+    return redirect("queue")
+
+
+@require_POST
+@editor_required
+def assignments_bulk(request):
+    """From the article list: the selected articles to the chosen people."""
+    form = BulkAssignForm(request.POST)
+    back = request.POST.get("next") or "/"
+    if not back.startswith("/") or back.startswith("//"):
+        back = "/"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        made = team_services.assignments_bulk_create(
+            articles=list(data["articles"]),
+            assignees=list(data["assignees"]),
+            spread=data["spread"],
+            task=data["task"],
+            blind=data["blind"],
+            due=data["due"],
+            user=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    messages.success(request, f"{len(made)} assignment{'s' if len(made) != 1 else ''} made.")
+    return redirect(back)
+
+
+@require_GET
+@reader_required
+def notifications(request):
+    items = list(team_selectors.notification_list(user=request.user)[:100])
+    return render(request, "annotations/notifications.html", {"items": items})
+
+
+@require_POST
+@reader_required
+def notifications_read(request):
+    team_services.notifications_read(user=request.user)
+    return redirect("notifications")
+
+
+@require_GET
+def notifications_count(request):
+    """The header's badge, loaded by htmx after the page (pages keep their query counts)."""
+    count = team_selectors.unread_count(user=request.user)
+    return render(request, "annotations/notifications.html#notification-count", {"count": count})
+
+
+def _assignment_ids(request) -> list[int]:
+    raw = request.GET.get("assignments", "")
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if len(parts) < 2 or not all(p.isdigit() and len(p) <= 18 for p in parts):
+        raise ValidationError("Name two or more assignments: ?assignments=A,B")
+    return [int(p) for p in parts]
+
+
+@require_GET
+@reader_required
+def article_agreement(request, pk: int):
+    """The agreement table of an article's layers and each disagreement side by side."""
+    article = get_object_or_404(Article, pk=pk)
+    try:
+        ids = _assignment_ids(request)
+    except ValidationError as error:
+        return render(
+            request,
+            "annotations/agreement.html",
+            {"article": article, "problem": " ".join(error.messages)},
+            status=400,
+        )
+    chosen = team_selectors.agreement_assignments(user=request.user, ids=ids)
+    if len(chosen) < 2 or any(a.article_id != article.pk for a in chosen):
+        raise Http404("Those assignments are not of this article.")
+    bodies, marks = team_selectors.agreement_marks(chosen)
+    report = team_services.agreement_report(assignments=chosen, bodies=bodies, marks=marks)
+    a, b = chosen[0], chosen[1]
+    names = dict(
+        Assignment.objects.filter(pk__in=[a.pk, b.pk]).values_list("pk", "assignee__username")
+    )
+    entity_names = dict(
+        Entity.objects.filter(
+            pk__in={pk for m in (*marks[a.pk], *marks[b.pk]) for pk in (m.speaker, m.entity) if pk}
+        ).values_list("pk", "name")
+    )
+    rows = [
+        {
+            "a": _shown(x, article.body, entity_names),
+            "b": _shown(y, article.body, entity_names),
+        }
+        for x, y in agreement.disagreements(marks[a.pk], marks[b.pk])
+    ]
+    context = {
+        "article": article,
+        "report": report,
+        "kinds": list(report["kinds"].items()),
+        "a": a,
+        "b": b,
+        "name_a": names.get(a.pk, ""),
+        "name_b": names.get(b.pk, ""),
+        "rows": rows,
+        "agreed": len(agreement.agreements(marks[a.pk], marks[b.pk])),
+        "assignments": ",".join(str(x.pk) for x in chosen),
+        "can_curate": is_editor(request.user),
+    }
+    return render(request, "annotations/agreement.html", context)
+
+
+def _shown(mark, body: str, names: dict) -> dict | None:
+    if mark is None:
+        return None
+    return {
+        "id": mark.id,
+        "kind": mark.kind,
+        "start": mark.start,
+        "end": mark.end,
+        "text": body[mark.start : mark.end],  # escaped by the template
+        "speaker": names.get(mark.speaker, ""),
+        "entity": names.get(mark.entity, ""),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+def article_curate(request, pk: int):
+    """Merge what two layers agree on into the shared layer in one action, then settle each
+    disagreement: take A, take B, edit (take, then change it in the workspace) or drop."""
+    article = get_object_or_404(Article, pk=pk)
+    try:
+        ids = _assignment_ids(request)
+    except ValidationError as error:
+        return HttpResponseBadRequest(" ".join(error.messages))
+    chosen = team_selectors.agreement_assignments(user=request.user, ids=ids)
+    if len(chosen) < 2 or any(a.article_id != article.pk for a in chosen):
+        raise Http404("Those assignments are not of this article.")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "merge":
+                n = team_services.curation_merge_agreed(
+                    article=article, assignments=chosen, user=request.user
+                )
+                messages.success(request, f"{n} agreed span{'s' if n != 1 else ''} merged.")
+            elif action in ("take", "edit"):
+                span = get_object_or_404(
+                    Span.objects.filter(layer__in=[a.pk for a in chosen[:2]]),
+                    pk=request.POST.get("span", "0") or "0",
+                )
+                team_services.curation_take(spans=[span], article=article, user=request.user)
+                if action == "edit":
+                    return redirect("article-workspace", pk=article.pk)
+            elif action != "drop":
+                return HttpResponseBadRequest("Unknown action.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(f"{request.path}?assignments={','.join(str(a.pk) for a in chosen)}")
+    bodies, marks = team_selectors.agreement_marks(chosen)
+    a, b = chosen[0], chosen[1]
+    shared = set(
+        Span.objects.filter(
+            article=article, layer__isnull=True, status__in=["accepted", "suggested"]
+        ).values_list("kind", "start", "end")
+    )
+    rows = [
+        {
+            "a": _shown(x, article.body, {}),
+            "b": _shown(y, article.body, {}),
+            "settled": any(m is not None and (m.kind, m.start, m.end) in shared for m in (x, y)),
+        }
+        for x, y in agreement.disagreements(marks[a.pk], marks[b.pk])
+    ]
+    agreed = agreement.agreements(marks[a.pk], marks[b.pk])
+    context = {
+        "article": article,
+        "a": a,
+        "b": b,
+        "rows": rows,
+        "agreed": len(agreed),
+        "merged": sum((m.kind, m.start, m.end) in shared for m in agreed),
+        "assignments": ",".join(str(x.pk) for x in chosen),
+    }
+    return render(request, "annotations/curate.html", context)
+
+
+@require_POST
+@reader_required
+def span_review(request, pk: int, decision: str):
+    """The popover's Approve / Request changes (keys Y and N on a focused highlight): a
+    reviewer's decision on a shared span; the service refuses others and one's own span (403)."""
+    span = get_object_or_404(
+        Span.objects.filter(layer__isnull=True).select_related("article"), pk=pk
+    )
+    try:
+        team_services.span_review(span=span, user=request.user, decision=decision)
+    except ValidationError as error:
+        return HttpResponseBadRequest(" ".join(error.messages))
+    label = "Approved" if decision == "approve" else "Requested changes to"
+    return saved_response(request, span.article, status=f"{label} the {span.kind}.")
