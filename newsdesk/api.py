@@ -16,6 +16,7 @@ import io
 
 import django_filters
 import django_filters.fields
+from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import (
@@ -440,6 +441,31 @@ class IdFilter(django_filters.ModelChoiceFilter):
     """``?article=<id>``: rows linked to that row; an id no row has is a 400."""
 
     field_class = _IdChoiceField
+
+
+class _BooleanField(forms.NullBooleanField):
+    """``true`` or ``false`` (also 1 / 0, any case); anything else is an error, not "no filter"."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip().lower()
+        if text in {"true", "1"}:
+            return True
+        if text in {"false", "0"}:
+            return False
+        raise ValidationError("Enter true or false.", code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """``?revised=true``: a value that is not true or false is a 400."""
+
+    field_class = _BooleanField
 
 
 class _UTCDateTimeField(django_filters.fields.IsoDateTimeField):

@@ -503,10 +503,10 @@ def test_page_size_is_capped_at_200(viewer_api):
     assert len(viewer_api.get(SPANS).json()["results"]) == 50
 
 
-def test_invalid_cursor_is_a_404(viewer_api):
+def test_invalid_cursor_is_a_400(viewer_api):
     response = viewer_api.get(f"{SPANS}?cursor=garbage")
-    assert response.status_code == 404
-    assert response.json() == {"detail": "Invalid cursor"}
+    assert response.status_code == 400
+    assert response.json() == {"cursor": ["Invalid cursor"]}
 
 
 @pytest.mark.parametrize(
