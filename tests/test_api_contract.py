@@ -119,7 +119,9 @@ def test_a_page_size_over_the_limit_is_the_limit(viewer_api):
     "template",
     ["/api/articles/{article}/spans/", "/api/spans/", "/api/claims/", "/api/articles/"],
 )
-@pytest.mark.parametrize("position", ["x", "99999999999999999999999", "²", "9999-12-31 23:59-14:00"])
+@pytest.mark.parametrize(
+    "position", ["x", "99999999999999999999999", "²", "9999-12-31 23:59-14:00"]
+)
 def test_a_forged_cursor_is_a_400(viewer_api, data, template, position):
     response = viewer_api.get(f"{url(template, data)}?cursor={forged_cursor(position)}")
 
