@@ -147,3 +147,32 @@ def test_the_generated_client_works_unpatched(generated_client, live_server):
     ) as response:
         streamed = [json.loads(line) for line in response.iter_lines() if line]
     assert [span["text"] for span in streamed] == ["Jane Doe"]
+
+
+def readme_python_snippet() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Clients") :]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_readme_snippet_runs(generated_client, live_server, capsys):
+    EditorFactory(username="editor")
+    article = ArticleFactory(body="Jane Doe said the bridge reopens in May.")
+    jane = EntityFactory(name="Jane Doe")
+    SpanFactory(article=article, kind="quote", start=18, end=39, entity=None, speaker=jane)
+    code = (
+        readme_python_snippet()
+        .replace("newsdesk_client", generated_client.__name__)
+        .replace('"http://127.0.0.1:8000"', repr(live_server.url))
+        .replace('password="…"', f"password={PASSWORD!r}")
+        .replace("speaker=7", f"speaker={jane.pk}")
+        .replace("entity=7", f"entity={jane.pk}")
+        .replace("article=1", f"article={article.pk}")
+        .replace('{"article": 1}', f'{{"article": {article.pk}}}')
+    )
+
+    exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - our own README's snippet
+
+    printed = capsys.readouterr().out.splitlines()
+    assert sorted(printed) == ["Jane Doe", "bridge reopens in May"]
