@@ -11,6 +11,7 @@ from django.http import Http404, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -42,8 +43,10 @@ from newsdesk.api import (
     ID_REGEX,
     CursorPagination,
     JSONLinesRenderer,
+    KnownQueryParameters,
     PageNumberPagination,
     StableOrderingFilter,
+    query_int,
 )
 from newsdesk.api_views import ConflictSerializer
 from newsdesk.numbers import InvalidNumber, parse_id
@@ -53,6 +56,21 @@ _VERSION_PARAM = OpenApiParameter(
     int,
     required=False,
     description="The version you read: if the span changed since, nothing is deleted (409).",
+)
+
+# Two lines of the span export, as a client receives them (application/jsonl).
+SPANS_JSONL_EXAMPLE = (
+    '{"id": 42, "article": 7, "start": 0, "end": 8, "text": "Jane Doe", "kind": "mention", '
+    '"speaker": null, "entity": 3, "claim": null, "status": "accepted", "origin": "editor", '
+    '"note": "", "proposal": {}, "revised_from": "", "confidence": null, "version": 1, '
+    '"prefix": "", "suffix": " said the", "created_by": 1, '
+    '"created_at": "2025-01-02T10:00:00Z", "updated_at": "2025-01-02T10:00:00Z"}\n'
+    '{"id": 43, "article": 7, "start": 20, "end": 41, "text": "“We will reopen it.”", '
+    '"kind": "quote", "speaker": 3, "entity": null, "claim": null, "status": "suggested", '
+    '"origin": "quotes", "note": "", "proposal": {"speaker": "Jane Doe"}, "revised_from": "", '
+    '"confidence": 0.9, "version": 1, "prefix": "said the mayor: ", "suffix": "", '
+    '"created_by": null, "created_at": "2025-01-02T10:05:00Z", '
+    '"updated_at": "2025-01-02T10:05:00Z"}\n'
 )
 
 
@@ -84,7 +102,7 @@ _SPAN_CHANGES = (
 )
 
 
-class _SpanListBase(viewsets.GenericViewSet):
+class _SpanListBase(KnownQueryParameters, viewsets.GenericViewSet):
     """Span lists: the span filters, ?ordering=, cursor pagination."""
 
     serializer_class = SpanSerializer
@@ -128,6 +146,14 @@ class SpanViewSet(
     """Quotes, mentions and claims: stretches of an article's body."""
 
     versioned = True
+    filtered_actions = ("list", "export")
+    # ?assignment= picks a private layer (team_api.assignment_param).
+    query_parameters = {
+        "destroy": ("version",),
+        "matches": ("limit",),
+        "list": ("assignment",),
+        "export": ("assignment",),
+    }
 
     def get_queryset(self):
         # Who asks decides what they see (annotations.team_selectors): the shared layer, or
@@ -182,12 +208,8 @@ class SpanViewSet(
 
     def destroy(self, request, *args, **kwargs):
         span = self.get_object()
-        version = request.query_params.get("version")
-        if version is not None and not version.isdigit():
-            raise DjangoValidationError({"version": "A whole number is required."})
-        services.span_delete(
-            span=span, version=int(version) if version else None, user=request.user
-        )
+        version = query_int(request, "version")
+        services.span_delete(span=span, version=version, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -199,7 +221,9 @@ class SpanViewSet(
         filters=True,
         responses={
             (200, "application/jsonl"): OpenApiResponse(
-                OpenApiTypes.STR, description="One span object per line."
+                OpenApiTypes.STR,
+                description="One span object per line (JSON Lines, UTF-8).",
+                examples=[OpenApiExample("two spans", value=SPANS_JSONL_EXAMPLE)],
             )
         },
     )
@@ -223,7 +247,12 @@ class SpanViewSet(
         summary="A span's history (also of a deleted span), newest first",
         responses=HistoryEntrySerializer(many=True),
     )
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=PageNumberPagination,
+    )
     def history(self, request, pk=None):
         return history_page(
             self, selectors.history_for_object(object_type="span", object_id=int(pk))
@@ -271,14 +300,14 @@ class SpanViewSet(
 
 
 def history_page(view, queryset) -> Response:
-    """A page of history entries (page numbers; history lists are per object). A batch's
-    lead entry carries the batch's members (one query for the page)."""
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, view.request, view=view)
+    """A page of history entries: page numbers (the action's pagination_class), as history
+    lists are per object. A batch's lead entry carries the batch's members (one query for
+    the page)."""
+    page = view.paginate_queryset(queryset)
     leads = {entry.batch_id for entry in page if entry.batch_lead}
     members = selectors.history_batch_members(batch_ids=leads) if leads else {}
     data = HistoryEntrySerializer(page, many=True, context={"members": members}).data
-    return paginator.get_paginated_response(data)
+    return view.get_paginated_response(data)
 
 
 def _parent_param(name: str, what: str) -> OpenApiParameter:
@@ -366,7 +395,7 @@ def _alias_errors(error: DjangoValidationError) -> DjangoValidationError:
     partial_update=extend_schema(summary="Change an entity"),
     destroy=extend_schema(summary="Delete an entity no annotation uses"),
 )
-class EntityViewSet(viewsets.ModelViewSet):
+class EntityViewSet(KnownQueryParameters, viewsets.ModelViewSet):
     """People, organisations, places…, with their aliases."""
 
     serializer_class = EntitySerializer
@@ -377,6 +406,7 @@ class EntityViewSet(viewsets.ModelViewSet):
     ordering = None  # the queryset's own: by name, or by similarity when searching
     lookup_value_regex = ID_REGEX
     versioned = True
+    query_parameters = {"duplicates": ("limit",)}
 
     def get_queryset(self):
         return selectors.api_entity_list()
@@ -426,7 +456,12 @@ class EntityViewSet(viewsets.ModelViewSet):
         "and claims pointing at it (also for a deleted or merged-away entity), newest first",
         responses=HistoryEntrySerializer(many=True),
     )
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=PageNumberPagination,
+    )
     def history(self, request, pk=None):
         return history_page(self, selectors.history_for_entity(entity=int(pk)))
 
@@ -501,7 +536,7 @@ class EntityViewSet(viewsets.ModelViewSet):
     partial_update=extend_schema(summary="Change a claim (a new verdict records the reviewer)"),
     destroy=extend_schema(summary="Delete a claim and the spans that state it"),
 )
-class ClaimViewSet(viewsets.ModelViewSet):
+class ClaimViewSet(KnownQueryParameters, viewsets.ModelViewSet):
     """Checkable statements with verdicts; spans in articles state them."""
 
     serializer_class = ClaimSerializer

@@ -7,8 +7,14 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -17,6 +23,7 @@ from annotations import exporters, suggesting, team_selectors
 from annotations import selectors as annotation_selectors
 from annotations.api import history_page
 from annotations.article_filters import ArticleFilter
+from annotations.models import SpanKind
 from annotations.serializers import (
     HistoryEntrySerializer,
     SpanSerializer,
@@ -37,6 +44,7 @@ from newsdesk.api import (
     CursorPagination,
     JSONLDRenderer,
     JSONLinesRenderer,
+    KnownQueryParameters,
     PageNumberPagination,
     PlainTextRenderer,
     StableOrderingFilter,
@@ -95,6 +103,39 @@ _W3C_EXAMPLE = {
 }
 
 
+_DOCCANO_EXAMPLE = (
+    '{"id": 7, "title": "Bridge to reopen", "text": "Jane Doe said the bridge reopens.", '
+    '"label": [[0, 8, "PERSON"], [0, 33, "CLAIM"]]}\n'
+)
+
+_KINDS_PARAM = OpenApiParameter(
+    "kinds",
+    {"type": "array", "items": {"type": "string", "enum": list(SpanKind.values)}},
+    style="form",
+    explode=False,
+    required=False,
+    description=(
+        "Only these kinds, comma-separated: e.g. `quote,claim` or `mention`. Quotes contain "
+        "mentions, so an export of every kind always overlaps: doccano keeps overlapping "
+        "spans only in a project that allows them (see the README)."
+    ),
+)
+
+
+def doccano_kinds(request) -> set[str]:
+    """``?kinds=quote,claim``: a 400 naming any kind that does not exist."""
+    values = request.query_params.getlist("kinds")
+    if not values:
+        return set(SpanKind.values)
+    kinds = {kind.strip() for value in values for kind in value.split(",")}
+    unknown = sorted(kinds - set(SpanKind.values))
+    if unknown:
+        raise exceptions.ValidationError(
+            {"kinds": [f"Unknown kind {', '.join(map(repr, unknown))}; use quote, mention, claim."]}
+        )
+    return kinds
+
+
 # An id no real row has, to cut a reversed detail URL around (URL ids have at most 18 digits).
 _ID_MARK = 987654321987654321
 
@@ -108,12 +149,13 @@ _ID_MARK = 987654321987654321
         responses=ArticleSerializer,
     ),
 )
-class ArticleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ArticleViewSet(KnownQueryParameters, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Imported articles. Import through the admin or `manage.py import_articles`; editors
     can PATCH an article's `source` and `published_at` (its text changes only by revision)."""
 
     http_method_names = ["get", "patch", "post", "head", "options"]
 
+    query_parameters = {"doccano": ("kinds",)}
     filterset_class = ArticleFilter
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     pagination_class = CursorPagination
@@ -203,13 +245,22 @@ class ArticleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         description=(
             'One line: `{"id", "title", "text", "label": [[start, end, label], …]}`; labels '
             "are the entity kind for mentions, QUOTE and CLAIM otherwise; offsets in code "
-            "points."
+            "points. `?kinds=` picks layers that do not overlap."
         ),
-        responses={(200, "application/jsonl"): OpenApiResponse(OpenApiTypes.STR)},
+        parameters=[_KINDS_PARAM],
+        responses={
+            (200, "application/jsonl"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="One doccano record (JSON Lines, UTF-8).",
+                examples=[OpenApiExample("one article", value=_DOCCANO_EXAMPLE)],
+            )
+        },
     )
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, JSONLinesRenderer])
     def doccano(self, request, pk=None):
+        kinds = doccano_kinds(request)
         article, spans = self._export_parts()
+        spans = [span for span in spans if span.kind in kinds]
         response = HttpResponse(
             exporters.doccano_jsonl(article, spans), content_type="application/jsonl; charset=utf-8"
         )
@@ -241,20 +292,27 @@ class ArticleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         ),
         responses=SpanSerializer(many=True),
     )
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=PageNumberPagination,
+    )
     def orphans(self, request, pk=None):
         article = self.get_object()
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(
-            annotation_selectors.orphaned_spans(article=article), request, view=self
-        )
-        return paginator.get_paginated_response(SpanSerializer(page, many=True).data)
+        page = self.paginate_queryset(annotation_selectors.orphaned_spans(article=article))
+        return self.get_paginated_response(SpanSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Who changed which annotation of the article, and how, newest first",
         responses=HistoryEntrySerializer(many=True),
     )
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=PageNumberPagination,
+    )
     def history(self, request, pk=None):
         article = self.get_object()
         return history_page(self, annotation_selectors.history_for_article(article=article))

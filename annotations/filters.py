@@ -18,7 +18,7 @@ from annotations.models import (
     Verdict,
 )
 from articles.models import Article
-from newsdesk.api import DateTimeFilter, IdFilter
+from newsdesk.api import BooleanFilter, DateTimeFilter, IdFilter
 
 
 class SpanFilter(django_filters.FilterSet):
@@ -65,7 +65,7 @@ class SpanFilter(django_filters.FilterSet):
         max_length=500,
         help_text="Text search: spans whose text contains this (case-insensitive).",
     )
-    revised = django_filters.BooleanFilter(
+    revised = BooleanFilter(
         method="filter_revised",
         help_text="true: quotes and claims whose accepted words a revision of the article "
         "changed, back in review (revised_from holds the accepted words); false: the others.",

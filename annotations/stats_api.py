@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from annotations import stats
 from annotations.models import SpanStatus
+from newsdesk.api import check_query_parameters
 from newsdesk.api_views import VALIDATION_ERROR_SCHEMA
 
 _CSV = (200, "text/csv")
@@ -220,7 +221,16 @@ _COMMON = (
 )
 
 
-class _TableView(APIView):
+class _QueryChecked:
+    """The query serializer's fields are the only parameters, none of them empty (a 400, as
+    on every list: newsdesk.api.check_query_parameters)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_query_parameters(request, set(self.query_class().fields))
+
+
+class _TableView(_QueryChecked, APIView):
     http_method_names = ["get", "head", "options"]
     query_class: type[_GroupQuery]
     kind = ""
@@ -281,7 +291,9 @@ class ClaimStatsView(_TableView):
         return super().get(request)
 
 
-class ReuseStatsView(APIView):
+class ReuseStatsView(_QueryChecked, APIView):
+    query_class = ReuseQuerySerializer
+
     http_method_names = ["get", "head", "options"]
 
     @extend_schema(

@@ -26,7 +26,7 @@ from annotations.models import (
 )
 from annotations.serializers import SpanSerializer
 from articles.models import Article
-from newsdesk.api import ID_REGEX, CursorPagination
+from newsdesk.api import ID_REGEX, CursorPagination, KnownQueryParameters
 
 User = get_user_model()
 
@@ -109,7 +109,7 @@ class AssignmentFilter(django_filters.FilterSet):
         fields = ["assignee", "article", "task", "status", "blind"]
 
 
-class AssignmentViewSet(viewsets.ModelViewSet):
+class AssignmentViewSet(KnownQueryParameters, viewsets.ModelViewSet):
     """Articles handed to people to annotate or review. Editors create and change them;
     the assignee submits (`POST /api/assignments/{id}/submit/`)."""
 
@@ -244,6 +244,7 @@ class CommentPagination(CursorPagination):
 
 
 class CommentViewSet(
+    KnownQueryParameters,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -283,7 +284,7 @@ class NotificationPagination(CursorPagination):
     ordering = ("-created_at", "-id")
 
 
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(KnownQueryParameters, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Your notifications (someone @mentioned you), newest first; `POST …/read/` marks them
     read."""
 

@@ -12,17 +12,26 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 
 import django_filters
 import django_filters.fields
+from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import (
     exceptions,
     filters,
     pagination,
+    parsers,
     permissions,
     renderers,
     throttling,
@@ -31,6 +40,7 @@ from rest_framework import serializers as drf_serializers
 from rest_framework.response import Response
 
 from newsdesk.errors import StaleVersion
+from newsdesk.numbers import MAX_ID, InvalidNumber, OutOfRange, parse_id, parse_int
 from newsdesk.roles import can_read, is_editor
 
 MAX_PAGE_SIZE = 200
@@ -61,13 +71,66 @@ def exception_handler(exc, context):
         if view is not None and hasattr(view, "get_serializer"):
             data["current"] = view.get_serializer(exc.current).data
         return Response(data, status=409)
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(str(exc))
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(drf_serializers.as_serializer_error(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     return drf_exception_handler(exc, context)
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "too_large"
+
+    def __init__(self):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        super().__init__(f"The request body is larger than {limit} bytes.")
+
+
+# --- request bodies ----------------------------------------------------------------------------
+
+
+def read_bounded(stream, request) -> bytes:
+    """The body, refused (413) past DATA_UPLOAD_MAX_MEMORY_SIZE: the limit Django applies to
+    form fields applies to JSON too. Counted from Content-Length, and again while reading."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is None:
+        return stream.read()
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise RequestTooLarge()
+    body = stream.read(limit + 1)
+    if len(body) > limit:
+        raise RequestTooLarge()
+    return body
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with a size limit; JSON nested too deep for Python is a 400."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        body = read_bounded(stream, parser_context["request"])
+        try:
+            return super().parse(io.BytesIO(body), media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
+
+
+class FormParser(parsers.FormParser):
+    """DRF's form parser (the browsable API's forms) with the same size limit."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        body = read_bounded(stream, parser_context["request"])
+        return super().parse(io.BytesIO(body), media_type, parser_context)
 
 
 # --- permissions -----------------------------------------------------------------------------
@@ -105,9 +168,11 @@ class AuthUsernameRateThrottle(throttling.SimpleRateThrottle):
     scope = "auth_username"
 
     def get_cache_key(self, request, view):
+        # A body that does not parse is a 400 with the parser's message (raised here, where
+        # the body is first read); a JSON list or string names no username.
         try:
             username = request.data.get("username")
-        except (AttributeError, exceptions.ParseError):
+        except AttributeError:
             return None
         if not isinstance(username, str) or not username:
             return None
@@ -116,33 +181,178 @@ class AuthUsernameRateThrottle(throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
+# --- query parameters --------------------------------------------------------------------------
+
+
+def check_query_parameters(request, known: set[str]) -> None:
+    """400 for a query parameter the endpoint does not take, or one sent empty (``?q=``):
+    a typo or a careless client gets a message, never a silently unfiltered answer."""
+    errors = {}
+    for name, values in request.query_params.lists():
+        if name not in known:
+            hint = f"Known: {', '.join(sorted(known))}." if known else "This endpoint takes none."
+            errors[name] = [f"Unknown parameter. {hint}"]
+        elif "" in values:
+            errors[name] = ["This parameter may not be empty."]
+    if errors:
+        raise exceptions.ValidationError(errors)
+
+
+class KnownQueryParameters:
+    """ViewSet mixin: only the query parameters the schema documents for the action.
+
+    Those are the FilterSet's filters and ``ordering`` (on ``filtered_actions``), the
+    paginator's ``cursor`` / ``page`` / ``page_size`` (on ``list`` and on actions that set
+    ``pagination_class``), and the names in ``query_parameters[action]``.
+    """
+
+    filtered_actions: tuple[str, ...] = ("list",)
+    query_parameters: dict[str, tuple[str, ...]] = {}
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_query_parameters(request, self.known_query_parameters())
+
+    def known_query_parameters(self) -> set[str]:
+        from django_filters.rest_framework import DjangoFilterBackend
+
+        names = set(self.query_parameters.get(self.action, ()))
+        if self.action in self.filtered_actions:
+            for backend in self.filter_backends:
+                if issubclass(backend, DjangoFilterBackend) and self.filterset_class:
+                    names.update(self.filterset_class.base_filters)
+                elif issubclass(backend, filters.OrderingFilter):
+                    names.add(backend.ordering_param)
+        paginator = self.paginator
+        if paginator is not None and (self.action == "list" or self.action_paginates()):
+            for attribute in ("cursor_query_param", "page_query_param", "page_size_query_param"):
+                if getattr(paginator, attribute, None):
+                    names.add(getattr(paginator, attribute))
+        return names
+
+    def action_paginates(self) -> bool:
+        """An extra action that pages its answer sets pagination_class on its @action."""
+        handler = getattr(self, self.action, None) if self.action else None
+        return "pagination_class" in getattr(handler, "kwargs", {})
+
+
+def query_int(request, name: str, **bounds) -> int | None:
+    """An integer query parameter through the shared parser: a 400 naming it if malformed."""
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    try:
+        return parse_int(value, **bounds)
+    except InvalidNumber as error:
+        raise exceptions.ValidationError({name: [str(error)]}) from None
+
+
 # --- pagination and ordering -------------------------------------------------------------------
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
-    """For the small tables (entities): page numbers and a total count."""
+class PageSizeMixin:
+    """``?page_size=``: a whole number of at least 1 (else 400); above MAX_PAGE_SIZE it is
+    MAX_PAGE_SIZE, as the description says."""
 
     page_size_query_param = "page_size"
     page_size_query_description = f"Results per page (default 50, at most {MAX_PAGE_SIZE})."
     max_page_size = MAX_PAGE_SIZE
 
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        try:
+            return min(parse_int(value, min_value=1, max_value=MAX_ID), self.max_page_size)
+        except InvalidNumber as error:
+            raise exceptions.ValidationError({self.page_size_query_param: [str(error)]}) from None
 
-class CursorPagination(pagination.CursorPagination):
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+        return parameters
+
+
+class PageNumberPagination(PageSizeMixin, pagination.PageNumberPagination):
+    """For the small tables (entities) and per-object lists (history): page numbers, a total.
+
+    ``?page=`` is a whole number of at least 1 (else 400); past the last page it is a 404."""
+
+    def get_page_number(self, request, paginator):
+        value = request.query_params.get(self.page_query_param)
+        if value is None:
+            return 1
+        try:
+            return parse_int(value, min_value=1, max_value=MAX_ID)
+        except OutOfRange:
+            raise exceptions.NotFound(self.invalid_page_message.format(page_number=value)) from None
+        except InvalidNumber as error:
+            raise exceptions.ValidationError({self.page_query_param: [str(error)]}) from None
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+        return parameters
+
+
+class CursorPagination(PageSizeMixin, pagination.CursorPagination):
     """For the big tables (spans, articles, claims): keyset paging, fast on any page.
 
-    The view's ``ordering`` (and the ``ordering`` query parameter) decides the order.
+    The view's ``ordering`` (and the ``ordering`` query parameter) decides the order. A cursor
+    that this API did not hand out (not base64, or a position that is not a value of the
+    ordering field) is a 400.
     """
 
-    page_size_query_param = "page_size"
-    page_size_query_description = f"Results per page (default 50, at most {MAX_PAGE_SIZE})."
-    max_page_size = MAX_PAGE_SIZE
     ordering = ("-id",)
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        # The field the cursor's position holds a value of (checked in decode_cursor).
+        self.position_field = queryset.model._meta.get_field(ordering[0].lstrip("-"))
+        return ordering
+
+    def decode_cursor(self, request):
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise self.invalid_cursor() from None
+        if cursor is not None and cursor.position is not None:
+            self.check_position(cursor.position)
+        return cursor
+
+    def check_position(self, position: str) -> None:
+        field = self.position_field
+        try:
+            if field.get_internal_type().endswith(("IntegerField", "AutoField")):
+                parse_int(position, min_value=-MAX_ID, max_value=MAX_ID)
+                return
+            value = field.to_python(position)
+            if isinstance(value, dt.datetime) and value.tzinfo is not None:
+                value.astimezone(dt.UTC)
+        except (InvalidNumber, ValidationError, OverflowError):
+            raise self.invalid_cursor() from None
+
+    def invalid_cursor(self):
+        return exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
 
 
 class StableOrderingFilter(filters.OrderingFilter):
-    """``?ordering=`` with the primary key as tie-breaker, so pages never repeat or skip rows."""
+    """``?ordering=`` (one of the view's ``ordering_fields``, a leading - for descending; any
+    other value is a 400), with the primary key as tie-breaker, so pages never repeat or skip
+    rows."""
 
     def get_ordering(self, request, queryset, view):
+        param = request.query_params.get(self.ordering_param)
+        if param is not None:
+            allowed = self.allowed_terms(view)
+            if param not in allowed:
+                raise exceptions.ValidationError(
+                    {self.ordering_param: [f"Sort by one of: {', '.join(allowed)}."]}
+                )
         ordering = super().get_ordering(request, queryset, view)
         if not ordering:
             return ordering
@@ -151,8 +361,12 @@ class StableOrderingFilter(filters.OrderingFilter):
             ordering.append("-id" if ordering[0].startswith("-") else "id")
         return tuple(ordering)
 
-    def get_schema_operation_parameters(self, view):
+    @staticmethod
+    def allowed_terms(view) -> list[str]:
         fields = [f for f in getattr(view, "ordering_fields", None) or [] if f != "__all__"]
+        return [p + f for f in fields for p in ("", "-")]
+
+    def get_schema_operation_parameters(self, view):
         default = getattr(view, "ordering", None)
         return [
             {
@@ -163,7 +377,7 @@ class StableOrderingFilter(filters.OrderingFilter):
                     "Sort by this field; a leading - sorts descending"
                     + (f" (default: {', '.join(default)})." if default else ".")
                 ),
-                "schema": {"type": "string", "enum": [p + f for f in fields for p in ("", "-")]},
+                "schema": {"type": "string", "enum": self.allowed_terms(view)},
             }
         ]
 
@@ -206,8 +420,52 @@ class PlainTextRenderer(renderers.BaseRenderer):
 # --- filters -----------------------------------------------------------------------------------
 
 
+class _IdChoiceField(django_filters.fields.ModelChoiceField):
+    """The id through the shared parser (``²`` or ``١٢`` is not an id), then the row."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            number = parse_id(value)
+        except InvalidNumber as error:
+            raise ValidationError(str(error), code="invalid") from None
+        model = self.queryset.model._meta.verbose_name
+        try:
+            return self.queryset.get(pk=number)
+        except self.queryset.model.DoesNotExist:
+            raise ValidationError(f"No {model} with id {number}.", code="invalid_choice") from None
+
+
 class IdFilter(django_filters.ModelChoiceFilter):
     """``?article=<id>``: rows linked to that row; an id no row has is a 400."""
+
+    field_class = _IdChoiceField
+
+
+class _BooleanField(forms.NullBooleanField):
+    """``true`` or ``false`` (also 1 / 0, any case); anything else is an error, not "no filter"."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip().lower()
+        if text in {"true", "1"}:
+            return True
+        if text in {"false", "0"}:
+            return False
+        raise ValidationError("Enter true or false.", code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """``?revised=true``: a value that is not true or false is a 400."""
+
+    field_class = _BooleanField
 
 
 class _UTCDateTimeField(django_filters.fields.IsoDateTimeField):

@@ -15,6 +15,18 @@ from annotations import stats_api, team_api
 from newsdesk.api import ID_REGEX
 from newsdesk.api_views import TokenObtainView
 
+
+# Here, not in newsdesk.api_views: drf_spectacular.views imports the schema class from there.
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document: YAML by default; JSON with ``?format=json`` or an ``Accept``
+    header (``application/json``, ``application/vnd.oai.openapi+json``), YAML with
+    ``?format=yaml``. Another ``?format=`` is a 404, as DRF answers a format it lacks.
+    (The API's other views negotiate with Accept only: settings.URL_FORMAT_OVERRIDE.)"""
+
+    def get_format_suffix(self, **kwargs):
+        return self.request.query_params.get("format") or super().get_format_suffix(**kwargs)
+
+
 router = DefaultRouter()
 # Formats are negotiated with the Accept header only (settings.URL_FORMAT_OVERRIDE): no
 # "articles.json" twin of every route, which also halves the patterns a request is matched
@@ -51,7 +63,7 @@ urlpatterns = [
     path("stats/quotes/", stats_api.QuoteStatsView.as_view(), name="api-stats-quotes"),
     path("stats/claims/", stats_api.ClaimStatsView.as_view(), name="api-stats-claims"),
     path("stats/reuse/", stats_api.ReuseStatsView.as_view(), name="api-stats-reuse"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Swagger UI only: ReDoc's bundle loads its logo from a CDN, which the CSP refuses (and no
     # option turns that off). The old ReDoc address leads to the Swagger UI.

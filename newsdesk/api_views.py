@@ -9,9 +9,10 @@ from django.http import JsonResponse
 from django.views import defaults
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import build_media_type_object, is_list_serializer
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions, pagination, permissions
 from rest_framework import serializers as drf_serializers
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.settings import api_settings
 
 from newsdesk import auth, middleware
 from newsdesk.api import AuthRateThrottle, AuthUsernameRateThrottle
@@ -53,6 +54,11 @@ class AutoSchema(SpectacularAutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is not None:
             self.add_error_responses(operation["responses"])
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                # An empty query parameter (?q=) is a 400 (KnownQueryParameters): say so.
+                if parameter["in"] == "query" and schema.get("type") == "string":
+                    schema.setdefault("minLength", 1)
         return operation
 
     def add_error_responses(self, responses: dict) -> None:
@@ -76,17 +82,19 @@ class AutoSchema(SpectacularAutoSchema):
             }
 
         lists = self.lists()
-        writes = self.method in {"POST", "PUT", "PATCH", "DELETE"}
-        filtered = not getattr(view, "detail", True) and getattr(view, "filterset_class", None)
-        if writes or lists or filtered:
-            add("400", VALIDATION_ERROR_SCHEMA, "Invalid input or filter values.")
+        # Any operation: a query parameter it does not take, or a malformed one (ViewSets'
+        # KnownQueryParameters); writes: an invalid body.
+        add("400", VALIDATION_ERROR_SCHEMA, "Invalid input, or an unknown or invalid parameter.")
         if not public:
             add("401", ErrorSerializer, "Not authenticated (send a session cookie or a token).")
             add("403", ErrorSerializer, "Authenticated, but the role does not allow this.")
         if "{" in self.path:
             add("404", ErrorSerializer, "No such object.")
-        if lists and getattr(view, "pagination_class", None):
-            add("404", ErrorSerializer, "Invalid cursor or page number.")
+        paginator = getattr(view, "pagination_class", None)
+        if lists and paginator and issubclass(paginator, pagination.PageNumberPagination):
+            add("404", ErrorSerializer, "No such page (past the last one).")
+        if self.method in {"POST", "PUT", "PATCH"}:
+            add("413", ErrorSerializer, "The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.")
         if self.method in {"PUT", "PATCH", "DELETE"} and getattr(view, "versioned", False):
             add("409", ConflictSerializer, "Stale version: someone changed the object meanwhile.")
         if view.get_throttles():
@@ -114,6 +122,8 @@ class TokenObtainView(ObtainAuthToken):
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
+    # The project's parsers (ObtainAuthToken names DRF's own): bounded, deep JSON a 400.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     throttle_classes = [AuthRateThrottle, AuthUsernameRateThrottle]
 
     def post(self, request, *args, **kwargs):

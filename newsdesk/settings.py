@@ -326,6 +326,13 @@ REST_FRAMEWORK = {
     ],
     # Authenticated readers (viewers, editors) read; editors write.
     "DEFAULT_PERMISSION_CLASSES": ["newsdesk.api.EditorsWrite"],
+    # JSON, and forms for the browsable API; JSON and form bodies are refused (413) past
+    # DATA_UPLOAD_MAX_MEMORY_SIZE, as Django refuses form fields (multipart) past it.
+    "DEFAULT_PARSER_CLASSES": [
+        "newsdesk.api.JSONParser",
+        "newsdesk.api.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "newsdesk.api.StableOrderingFilter",
@@ -361,6 +368,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Request bodies are declared as JSON only: the form parsers serve the browsable API, and
+    # client generators mishandle a body offered in three content types (issue 20).
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # Swagger UI's assets come from drf-spectacular-sidecar: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -473,12 +473,15 @@ def test_every_quote_by_a_speaker_newest_first_in_one_request(viewer_api):
     assert [s["id"] for s in via_entity.json()["results"]] == newest_first
 
 
-def test_ordering_oldest_first_and_unknown_ordering_ignored(viewer_api):
+def test_ordering_oldest_first_and_unknown_ordering_refused(viewer_api):
     spans = many_spans(4)
     oldest = viewer_api.get(f"{SPANS}?ordering=created_at").json()["results"]
-    default = viewer_api.get(f"{SPANS}?ordering=nonsense").json()["results"]
+    default = viewer_api.get(SPANS).json()["results"]
+    nonsense = viewer_api.get(f"{SPANS}?ordering=nonsense")
     assert [s["id"] for s in oldest] == [s.id for s in spans]
     assert [s["id"] for s in default] == [s.id for s in reversed(spans)]
+    assert nonsense.status_code == 400
+    assert nonsense.json() == {"ordering": ["Sort by one of: created_at, -created_at."]}
 
 
 # --- pagination ---------------------------------------------------------------------------------
@@ -503,10 +506,10 @@ def test_page_size_is_capped_at_200(viewer_api):
     assert len(viewer_api.get(SPANS).json()["results"]) == 50
 
 
-def test_invalid_cursor_is_a_404(viewer_api):
+def test_invalid_cursor_is_a_400(viewer_api):
     response = viewer_api.get(f"{SPANS}?cursor=garbage")
-    assert response.status_code == 404
-    assert response.json() == {"detail": "Invalid cursor"}
+    assert response.status_code == 400
+    assert response.json() == {"cursor": ["Invalid cursor"]}
 
 
 @pytest.mark.parametrize(

@@ -77,7 +77,7 @@ def test_cursor_pagination_and_same_query_count_at_10_and_100(viewer_api, archiv
     for _ in range(12):  # more articles quoting Ana than a page of 10 holds
         article = ArticleFactory(source=DAILY)
         fixture._span(article, "the bridge would reopen", "quote", speaker=archive.ana)
-    query = f"speaker={archive.ana.pk}&has=quote&source={DAILY}&verdict=&status="
+    query = f"speaker={archive.ana.pk}&has=quote&source={DAILY}"  # empty values are a 400
     counts = {}
     for size in (10, 100):
         with CaptureQueriesContext(connection) as queries:
