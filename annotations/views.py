@@ -69,6 +69,10 @@ from newsdesk.numbers import InvalidNumber, OutOfRange, parse_id, parse_ids, par
 from newsdesk.roles import can_read, is_editor, is_reviewer
 
 SPANS_CHANGED = "spans-changed"  # the side panel listens for it and refreshes itself
+# htmx fires a response's events on the element that sent the request. A panel button (Accept
+# all, Tag all) may have been replaced by a panel refresh while its request was in flight, and
+# an event on a detached button reaches nobody; so the event goes to <body> itself.
+SPANS_CHANGED_AT_BODY = {"target": "body"}
 ENTITY_FIELDS = {"speaker": EntityKind.PERSON, "entity": "", "claimant": EntityKind.PERSON}
 
 
@@ -208,7 +212,7 @@ def _saved(request, article: Article, done: dict | None = None, status: str = ""
     context = workspace_page(article=article, can_edit=True, layer_id=layer.pk if layer else None)
     context.update(done=done, mode="done" if done else "closed", oob=True, status=status)
     response = render(request, "annotations/saved.html", context)
-    return trigger_client_event(response, SPANS_CHANGED)
+    return trigger_client_event(response, SPANS_CHANGED, SPANS_CHANGED_AT_BODY)
 
 
 def _status_problem(request, article: Article, problem: str, status: int = 422):

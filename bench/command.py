@@ -108,7 +108,7 @@ def table(out: dict) -> str:
         f"{a['load']['seconds']} s, {a['load']['spans_per_second']:,} spans/s)"
     )
     head = (
-        f"{'endpoint':<32} {'p50':>7} {'p95':>7} {'p99':>7} {'cpu50':>6} {'q@10':>5} {'q@100':>5} "
+        f"{'endpoint':<32} {'n':>4} {'p50':>7} {'p95':>7} {'p99':>7} {'cpu50':>6} {'q@10':>5} {'q@100':>5} "
         f"{'floor95':>8} {'ratio':>6} {'growth':>6}  ok"
     )
     lines += [head, "-" * len(head)]
@@ -119,7 +119,7 @@ def table(out: dict) -> str:
             continue
         g = growth.get(key, {}).get("ratio")
         lines.append(
-            f"{r['label']:<32} {r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f} {r['p99_ms']:>7.2f} "
+            f"{r['label']:<32} {r['requests']:>4} {r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f} {r['p99_ms']:>7.2f} "
             f"{_n(r.get('cpu_p50_ms'), '.1f'):>6} "
             f"{_n(r['queries_page_10']):>5} {_n(r['queries_page_100']):>5} "
             f"{_n(r['floor_p95_ms'], '.2f'):>8} {_n(r['ratio_p95'], '.1f'):>6} "

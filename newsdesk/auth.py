@@ -13,6 +13,10 @@ What this module adds to axes:
   not wipe the count of the addresses they guess from).
 - ``client_ip``: the address DRF's throttles use (settings.NUM_PROXIES), so both agree.
 - ``lockout_response``: 429 with Retry-After, as JSON under /api/ and as a page elsewhere.
+
+And the two ways a request's user is loaded, as Django and DRF do it, with the user's roles
+read in the same query (newsdesk.roles.role_flags): ``SessionUserBackend`` and
+``TokenAuthentication``.
 """
 
 from __future__ import annotations
@@ -20,10 +24,16 @@ from __future__ import annotations
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.db.models import Sum
 from django.http import JsonResponse
 from django.shortcuts import render
+from rest_framework import authentication, exceptions
+from rest_framework.authtoken.models import Token
 from rest_framework.throttling import BaseThrottle
+
+from newsdesk.roles import keep_roles, role_flags
 
 LOCKED_MESSAGE = (
     "Too many failed sign-ins for this account or from this address. "
@@ -77,3 +87,32 @@ def lockout_response(request, original_response=None, credentials=None):
         )
     response["Retry-After"] = str(lockout_seconds())
     return response
+
+
+class SessionUserBackend(ModelBackend):
+    """Django's ModelBackend; a signed-in session's user comes with its roles in one query."""
+
+    def get_user(self, user_id):
+        user = get_user_model().objects.annotate(**role_flags()).filter(pk=user_id).first()
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        keep_roles(user, user)
+        return user
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token check; the token's user comes with its roles in the same query."""
+
+    def authenticate_credentials(self, key):
+        token = (
+            Token.objects.select_related("user")
+            .annotate(**role_flags("user_id"))
+            .filter(key=key)
+            .first()
+        )
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        keep_roles(token.user, token)
+        return token.user, token

@@ -268,7 +268,7 @@ CONTENT_SECURITY_POLICY = {
 # every machine counts together.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked sign-in before a password check
-    "django.contrib.auth.backends.ModelBackend",
+    "newsdesk.auth.SessionUserBackend",  # ModelBackend, loading a session's roles with its user
 ]
 NEWSDESK_LOGIN_FAILURES_PER_USER = env_int("NEWSDESK_LOGIN_FAILURES_PER_USER", 10)
 NEWSDESK_LOGIN_FAILURES_PER_ADDRESS = env_int("NEWSDESK_LOGIN_FAILURES_PER_ADDRESS", 50)
@@ -321,7 +321,7 @@ REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403.
     # Session authentication enforces CSRF on writes.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "newsdesk.auth.TokenAuthentication",  # DRF's, loading the roles with the token's user
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Authenticated readers (viewers, editors) read; editors write.

@@ -207,7 +207,7 @@ def test_bench_command_measures_everything_and_writes_json(tmp_path, capsys):
     assert root["baseline"]
     assert root["meets_target"] is None
     assert root["floor_p95_ms"] is None
-    assert root["queries_page_10"] == 2  # DRF's token check, then the role groups
+    assert root["queries_page_10"] == 1  # the token with its user and their roles
     assert not any(t["what"].startswith("api_root") for t in data["targets"])
     assert all(not r["baseline"] for k, r in data["endpoints"].items() if k != "api_root")
     assert data["import"]["files"] == 5

@@ -134,14 +134,17 @@ def test_a_user_without_a_role_reads_nothing(api_client):
 
 
 @pytest.mark.parametrize("factory", [ViewerFactory, EditorFactory], ids=["viewer", "editor"])
-def test_a_token_read_checks_the_roles_in_one_query(factory, django_assert_num_queries):
-    """DRF's token check (the token with its user), the user's role groups, then the page."""
+def test_a_token_read_loads_the_roles_with_the_user(factory, django_assert_num_queries):
+    """DRF's token check reads the token, its user and the user's role groups in one query;
+    then the page."""
     token = Token.objects.create(user=factory())
     client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
-    with django_assert_num_queries(3) as queries:
+    with django_assert_num_queries(2) as queries:
         assert client.get("/api/claims/").status_code == 200
-    groups = [q["sql"] for q in queries.captured_queries if "auth_group" in q["sql"]]
-    assert len(groups) == 1
+    auth = queries.captured_queries[0]["sql"]
+    assert "authtoken_token" in auth
+    assert "auth_group" in auth
+    assert "auth_group" not in queries.captured_queries[1]["sql"]
 
 
 def test_the_roles_are_the_users_role_groups_and_nothing_else(editor):
@@ -184,15 +187,26 @@ def test_token_answers_for_each_kind_of_user(user, status, detail):
 
 
 @pytest.mark.parametrize("factory", [ViewerFactory, EditorFactory], ids=["viewer", "editor"])
-def test_a_session_read_checks_the_roles_in_one_query(factory, django_assert_num_queries):
-    """The session (from the cache: a table here, as with DEBUG off), the user, their role
-    groups, then the page (empty)."""
+def test_a_session_read_loads_the_roles_with_the_user(factory, django_assert_num_queries):
+    """The session (from the cache: a table here, as with DEBUG off), the user with their role
+    groups in one query, then the page (empty)."""
     client = APIClient()
     client.force_login(factory())
-    with django_assert_num_queries(4) as queries:
+    with django_assert_num_queries(3) as queries:
         assert client.get("/api/claims/").status_code == 200
     groups = [q["sql"] for q in queries.captured_queries if "auth_group" in q["sql"]]
     assert len(groups) == 1
+    assert "auth_user" in groups[0]
+
+
+def test_a_role_given_or_taken_counts_from_the_next_request(editor):
+    """The roles are read with the user on every request: nothing kept between requests."""
+    client = APIClient()
+    client.force_login(editor)
+    entity = {"name": "Acme", "kind": "ORG"}
+    assert client.post("/api/entities/", entity, format="json").status_code == 201
+    editor.groups.remove(Group.objects.get(name="editors"))
+    assert client.post("/api/entities/", entity, format="json").status_code == 403
 
 
 def test_session_writes_need_the_csrf_token(editor):

@@ -280,7 +280,7 @@ def test_readers_read_anonymous_refused_nobody_writes(editor, viewer, archive, p
 
 
 def test_query_counts(viewer_api, archive, django_assert_num_queries):
-    # What any signed-in request costs (session, user, roles), then one query per endpoint.
+    # What any signed-in request costs (session, user with roles), then one query per endpoint.
     with CaptureQueriesContext(connection) as stack:
         viewer_api.get("/api/")
     for path in (

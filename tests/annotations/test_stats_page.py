@@ -198,7 +198,7 @@ def test_no_inline_script_or_style(viewer_client, archive):
     assert "vendor/chartjs/chart.umd.min.js" in text
 
 
-def test_query_count(viewer_client, archive, django_assert_max_num_queries):
-    # Session, user, roles, outlets, five tables, the reuse quotes.
-    with django_assert_max_num_queries(10):
+def test_query_count(viewer_client, archive, django_assert_num_queries):
+    # Session, user with roles, outlets, five tables, the reuse quotes.
+    with django_assert_num_queries(9):
         viewer_client.get(STATS)

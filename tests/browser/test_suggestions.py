@@ -110,7 +110,7 @@ def test_editor_reviews_the_suggestions_of_a_seed(page, live_server, screenshot)
     mentions.get_by_role("button", name=re.compile(r"^Accept all \d+$")).click()
     # One request accepts ~80 mentions and creates their entities: it can take a few seconds on
     # a busy 2-core machine, so wait for the panel longer than expect's default 5 s.
-    expect(mentions).to_have_count(0, timeout=30_000)
+    expect(mentions).to_have_count(0, timeout=15_000)
     assert not Span.objects.filter(article=daily, kind="mention", status="suggested").exists()
     accepted = Span.objects.filter(article=daily, kind="mention", status="accepted")
     assert accepted.count() > 50
@@ -143,6 +143,37 @@ def test_editor_reviews_the_suggestions_of_a_seed(page, live_server, screenshot)
         "document.getElementById('side-panel').getBoundingClientRect().top)"
     )
     assert violations(page, console) == []
+
+
+def test_accept_all_refreshes_the_panel_that_was_replaced_while_it_ran(page, live_server):
+    """A panel refresh can replace the Accept all button while its request is in flight (a
+    refresh queued by the decision before). The answer's spans-changed must still reach the
+    panel: once it fired on the detached button, and the panel kept showing the accepted
+    suggestions until a reload."""
+    editor = EditorFactory()
+    daily = import_seeds(editor)[DAILY]
+    suggesting.article_suggest(article=daily, user=editor)
+    sign_in_with_cookie(page.context, live_server, editor)
+    page.goto(f"/articles/{daily.pk}/")
+    mentions = page.locator('#suggestions details[data-kind="mention"]')
+    expect(mentions).to_have_count(1)
+
+    held = []  # the Accept all request, held back until the panel has been replaced
+    page.route("**/suggestions/mention/accept/", lambda route: held.append(route))
+    mentions.get_by_role("button", name=re.compile(r"^Accept all \d+$")).click()
+    in_flight = page.locator("#suggestions button.accept.htmx-request")
+    expect(in_flight).to_have_count(1)
+
+    page.evaluate("() => htmx.trigger(document.body, 'spans-changed')")
+    expect(in_flight).to_have_count(0)  # a fresh panel, a fresh button
+    expect(mentions).to_have_count(1)  # nothing was accepted yet
+    # Every request passes the interception in order: the refresh is back, so the POST is held.
+    assert len(held) == 1
+    held[0].continue_()
+
+    expect(mentions).to_have_count(0, timeout=15_000)
+    expect(page.locator('#article-text mark[data-kind="mention"].is-suggested')).to_have_count(0)
+    assert not Span.objects.filter(article=daily, kind="mention", status="suggested").exists()
 
 
 def test_the_same_quote_in_another_outlet_with_its_word_diff(page, live_server, screenshot):

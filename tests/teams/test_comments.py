@@ -109,9 +109,9 @@ def test_comment_and_notification_lists_query_counts(django_assert_num_queries, 
             "/api/comments/", {"article": article.pk, "body": "@bob2 hi"}, format="json"
         )
     client = _client(bob)
-    # session, user, roles, the page
-    with django_assert_num_queries(4):
+    # session, user with roles, the page
+    with django_assert_num_queries(3):
         assert len(client.get(f"/api/comments/?page_size={size}").data["results"]) == size
-    # session, user, roles, the page, the unread count
-    with django_assert_num_queries(5):
+    # session, user with roles, the page, the unread count
+    with django_assert_num_queries(4):
         assert len(client.get(f"/api/notifications/?page_size={size}").data["results"]) == size

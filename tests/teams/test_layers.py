@@ -247,7 +247,7 @@ def test_only_the_assignee_writes_in_a_layer(blind):
 def test_span_list_query_count_is_fixed_per_user(blind, django_assert_num_queries, size):
     factories.SpanFactory.create_batch(size - 1)  # with the shared one: size spans
     client = _client(blind["carol"])
-    # session, user, roles, the page
-    with django_assert_num_queries(4):
+    # session, user with roles, the page
+    with django_assert_num_queries(3):
         response = client.get(f"/api/spans/?page_size={size}")
     assert len(response.data["results"]) == size

@@ -39,8 +39,8 @@ def test_queue_query_count_is_fixed(client, django_assert_num_queries, size):
     alice = factories.EditorFactory()
     factories.AssignmentFactory.create_batch(size, assignee=alice)
     client.force_login(alice)
-    # session, user, roles, the queue
-    with django_assert_num_queries(4):
+    # session, user with roles, the queue
+    with django_assert_num_queries(3):
         response = client.get("/queue/")
     assert response.content.decode().count("data-assignment=") == size
 
