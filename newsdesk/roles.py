@@ -32,11 +32,7 @@ def roles(user) -> frozenset[str]:
     templates and permission checks ask several times (one query, not one per check)."""
     cached = getattr(user, "newsdesk_roles", None)
     if cached is None:
-        cached = frozenset(
-            user.groups.filter(name__in=ROLES).values_list(
-                "name", flat=True
-            )
-        )
+        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
         user.newsdesk_roles = cached
     return cached
 
