@@ -297,6 +297,18 @@ class ClaimAdmin(ServiceAdmin):
     def delete_model(self, request, obj):
         services.claim_delete(claim=obj, user=request.user)
 
+    def get_deleted_objects(self, objs, request):
+        """claim_delete deletes the spans that state a claim along with it (each restorable
+        from the history): the confirmation lists them as deleted, where Django's collector
+        would call them protected (Span.claim is PROTECT, the only relation that is)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            deleted = [*deleted, *protected]
+            counts = {**counts, Span._meta.verbose_name_plural: len(protected)}
+            if not request.user.has_perm("annotations.delete_span"):
+                perms_needed = {*perms_needed, Span._meta.verbose_name}
+        return deleted, counts, perms_needed, []
+
 
 def _copy_row(saved, obj) -> None:
     """The admin goes on with its own object (messages, log, redirect, inlines): give it the

@@ -316,3 +316,42 @@ def test_an_admin_delete_of_a_claim_is_in_the_history(admin_client, admin_user):
     assert response.status_code == 302
     assert not Claim.objects.filter(pk=claim.pk).exists()
     assert entries(claim) == [HistoryAction.DELETED]
+
+
+def test_an_admin_delete_of_a_stated_claim_deletes_its_spans_restorably(admin_client):
+    """A claim that spans state: the admin lists the spans it deletes with it (the service's
+    rule, as in the API) instead of refusing them as protected; each is restorable."""
+    claim = ClaimFactory()
+    spans = SpanFactory.create_batch(2, kind="claim", claim=claim)
+
+    page = admin_client.get(delete_url("claim", claim.pk))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Cannot delete" not in text
+    assert text.count("Span:") == 2
+
+    response = admin_client.post(delete_url("claim", claim.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+    assert not Span.objects.filter(pk__in=[s.pk for s in spans]).exists()
+    assert all(entries(span) == [HistoryAction.DELETED] for span in spans)
+    restored = services.span_restore(span_id=spans[0].pk)
+    assert (restored.pk, restored.claim.text) == (spans[0].pk, claim.text)  # the claim too
+
+
+def test_the_admin_bulk_delete_of_stated_claims(admin_client):
+    claims = ClaimFactory.create_batch(2)
+    for claim in claims:
+        SpanFactory(kind="claim", claim=claim)
+    ids = [str(c.pk) for c in claims]
+    changelist = "/admin/annotations/claim/"
+
+    confirm = admin_client.post(changelist, {"action": "delete_selected", "_selected_action": ids})
+    assert "Cannot delete" not in confirm.content.decode()
+    admin_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": ids, "post": "yes"}
+    )
+
+    assert not Claim.objects.filter(pk__in=ids).exists()
+    assert not Span.objects.filter(claim__in=ids).exists()
