@@ -43,7 +43,9 @@ def npm(*args: str, env: dict[str, str] | None = None) -> str:
         env={**os.environ, "NO_COLOR": "1", **(env or {})},
     )
     if result.returncode:
-        pytest.fail(f"npm {' '.join(args)} exited {result.returncode}:\n{result.stdout}{result.stderr}")
+        pytest.fail(
+            f"npm {' '.join(args)} exited {result.returncode}:\n{result.stdout}{result.stderr}"
+        )
     return result.stdout
 
 
@@ -98,7 +100,8 @@ def test_the_typescript_client_works_against_a_live_server(
 
     npm("run", "types", env=env)  # openapi-typescript, then tsc --noEmit --strict on its output
     types = (typescript_project / "newsdesk.d.ts").read_text(encoding="utf-8")
-    assert '"/api/spans/{id}/"' in types and '"application/jsonl": string' in types
+    assert '"/api/spans/{id}/"' in types
+    assert '"application/jsonl": string' in types
     printed = npm("run", "--silent", "example", env=env)  # tsc --strict, then node
 
     steps = [json.loads(line) for line in printed.splitlines()]  # nothing but JSON lines
