@@ -36,7 +36,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 from rapidfuzz import fuzz
 
-from annotations import proposals, rendering
+from annotations import freshness, proposals, rendering
 from annotations.models import (
     Assignment,
     Claim,
@@ -804,10 +804,12 @@ def workspace_page(*, article: Article, can_edit: bool, layer_id: int | None = N
         "panel": SimpleLazyObject(
             lambda: panel_build(workspace_span_rows(rows), article_id=article.pk, can_edit=can_edit)
         ),
-        "text_key": _digest(rows_digest, article.body),
+        # The text carries spans_version (freshness): the revision is part of its key too.
+        "text_key": _digest(rows_digest, article.body, article.revision),
         "panel_key": _digest(rows_digest, article.pk, article.revision, can_edit),
         "fragment_timeout": FRAGMENT_TIMEOUT,
         "span_count": len(rows),
+        "spans_version": freshness.rows_version(revision=article.revision, rows=rows),
         "can_edit": can_edit,
         "layer_id": layer_id,  # a blind assignee sees and writes their own layer only
         "mode": "closed",  # the annotation form region starts closed
