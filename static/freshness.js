@@ -29,22 +29,25 @@
 
   const drawnVersion = () => textRoot()?.dataset.spansVersion ?? "";
 
-  /** Is the editor in the middle of something a redraw would disturb? */
+  /** What the editor is in the middle of that a redraw would disturb ("" when nothing):
+   * "form" (the popover), "work" (a selection, re-placing, a confirmation, a field), or
+   * "request" (one of their own requests is under way: its answer redraws anyway). */
   function busy() {
     const form = document.getElementById("annotation-form");
-    if (form && form.dataset.state !== "closed" && form.children.length) return true;
-    if (document.body.classList.contains("is-replacing")) return true;
+    if (form && form.dataset.state !== "closed" && form.children.length) return "form";
+    if (document.querySelector(".htmx-request")) return "request";
+    if (document.body.classList.contains("is-replacing")) return "work";
     const bar = document.getElementById("selection-toolbar");
-    if (bar && !bar.hidden) return true;
+    if (bar && !bar.hidden) return "work";
     const root = textRoot();
     const selection = window.getSelection();
     if (root && selection && selection.rangeCount && !selection.isCollapsed &&
-        root.contains(selection.getRangeAt(0).commonAncestorContainer)) return true;
-    if (document.querySelector("#side-panel .confirm:not([hidden])")) return true;
+        root.contains(selection.getRangeAt(0).commonAncestorContainer)) return "work";
+    if (document.querySelector("#side-panel .confirm:not([hidden])")) return "work";
     const active = document.activeElement;
     if (active?.matches?.("input, textarea, select, [contenteditable]") &&
-        active.closest("#side-panel, #article-text")) return true;
-    return Boolean(document.querySelector(".htmx-request"));
+        active.closest("#side-panel, #article-text")) return "work";
+    return "";
   }
 
   function notice(message, withButton) {
@@ -67,8 +70,11 @@
   function reconcile() {
     if (!latest || latest.version === drawnVersion()) return hideNotice();
     if (refreshing) return;
-    if (busy()) {
-      return notice(`${who(latest.changedBy)}. It updates when you close the form — or:`, true);
+    const doing = busy();
+    if (doing === "request") return; // its answer settles, then this runs again
+    if (doing) {
+      const when = doing === "form" ? "once you close the form" : "when you are done";
+      return notice(`${who(latest.changedBy)}. The page updates ${when} — or:`, true);
     }
     if (!latest.swapped) refresh(false); // once per answer: a redraw that did not catch up waits
   }
@@ -217,6 +223,9 @@
     if (latest) latest.swapped = false;
     refresh(true);
   });
+
+  // A request of the editor's own has settled: the moment a deferred update may apply.
+  document.addEventListener("htmx:afterSettle", () => reconcile());
 
   // The popover closing (Esc, ×, a save) is when a pending update applies.
   document.addEventListener("DOMContentLoaded", () => {

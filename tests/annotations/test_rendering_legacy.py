@@ -124,7 +124,7 @@ def pieces(toks):
 
 
 OLD_TEXT = (
-    '{% load l10n %}{% localize off %}<div id="article-text" class="article-text" lang="en" tabindex="0" role="region" aria-label="Article text: arrow keys move a caret, Shift+arrows select">'
+    '{% load l10n %}{% localize off %}<div id="article-text" class="article-text" data-spans-version="{{ spans_version }}" lang="en" tabindex="0" role="region" aria-label="Article text: arrow keys move a caret, Shift+arrows select">'
     "{% for op, a, id, kind, version, label in pieces %}"
     '{% if op == "close" %}</mark>{% elif op == "text" %}{{ a }}'
     '{% elif op == "gap" %}<span class="gap">{{ a }}</span>'
@@ -252,13 +252,14 @@ _keys = itertools.count()
 
 
 def old_text(body: str, marks: list[Mark]) -> str:
-    context = {"pieces": pieces(with_gaps(tokens(body, marks)))}
+    context = {"pieces": pieces(with_gaps(tokens(body, marks))), "spans_version": "3.1.2.4"}
     return engines["django"].from_string(OLD_TEXT).render(context)
 
 
 def new_text(body: str, marks: list[Mark]) -> str:
     context = {
         "text_html": lambda: article_html(body, marks),
+        "spans_version": "3.1.2.4",  # freshness: the same in both
         "text_key": f"test-{next(_keys)}",  # never a cached fragment
         "fragment_timeout": 60,
     }
