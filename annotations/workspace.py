@@ -810,6 +810,7 @@ def workspace_page(*, article: Article, can_edit: bool, layer_id: int | None = N
         "fragment_timeout": FRAGMENT_TIMEOUT,
         "span_count": len(rows),
         "spans_version": freshness.rows_version(revision=article.revision, rows=rows),
+        "poll_seconds": freshness.POLL_SECONDS,
         "can_edit": can_edit,
         "layer_id": layer_id,  # a blind assignee sees and writes their own layer only
         "mode": "closed",  # the annotation form region starts closed

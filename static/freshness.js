@@ -1,14 +1,15 @@
 /* newsdesk workspace freshness: another person's changes show up without a reload, and the
  * header says who else has the article open (annotations/freshness.py).
  *
- * Every POLL_MS the page asks the poll URL with the ETag of the last answer: 304 when nothing
- * changed. An answer carries the version of what this user's workspace would draw now; the
- * drawn text carries the version it was drawn at (#article-text[data-spans-version]), so the
- * page's own writes (which redraw the text) never count as news.
+ * Every few seconds (data-poll-seconds) the page asks the poll URL with the ETag of the last
+ * answer: 304 when nothing changed. An answer carries the version of what this user's
+ * workspace would draw now; the drawn text carries the version it was drawn at
+ * (#article-text[data-spans-version]). An answer older than the text (the editor's own write
+ * redrew it since) is asked again, so their own writes never count as news.
  *
  * When the versions differ, the text and the side panel are redrawn from the page's URL, but
  * only while the editor is not in the middle of something (an open popover form, a selection,
- * re-placing, a delete confirmation, a field in focus, a request under way). Otherwise a
+ * re-placing, a delete confirmation, a field in focus; their own request waits). Otherwise a
  * notice says who changed the article; it applies once the form closes, or on "Refresh now".
  * The popover is never touched: what is typed there stays.
  *
@@ -19,12 +20,12 @@
 (function () {
   "use strict";
 
-  const POLL_MS = 3000;
   const box = () => document.querySelector(".freshness[data-fresh-url]");
   const textRoot = () => document.getElementById("article-text");
   let etag = "";
-  let latest = null; // the last 200 answer: {version, changedBy, swapped}
+  let latest = null; // the last 200 answer: {version, changedBy, base: the version drawn then}
   let refreshing = false;
+  let refreshedFor = ""; // the answer the last redraw was for: never two redraws for one
   let timer = null;
 
   const drawnVersion = () => textRoot()?.dataset.spansVersion ?? "";
@@ -70,13 +71,20 @@
   function reconcile() {
     if (!latest || latest.version === drawnVersion()) return hideNotice();
     if (refreshing) return;
+    if (latest.base !== drawnVersion()) {
+      // Redrawn since that answer (the editor's own write, or a redraw): it may be older
+      // than the text now. Ask afresh at the next poll.
+      latest = null;
+      etag = "";
+      return hideNotice();
+    }
     const doing = busy();
     if (doing === "request") return; // its answer settles, then this runs again
     if (doing) {
       const when = doing === "form" ? "once you close the form" : "when you are done";
       return notice(`${who(latest.changedBy)}. The page updates ${when} — or:`, true);
     }
-    if (!latest.swapped) refresh(false); // once per answer: a redraw that did not catch up waits
+    if (refreshedFor !== latest.version) refresh(false);
   }
 
   /** The code point offset of a caret in the text (as workspace.js counts), or null. */
@@ -171,7 +179,7 @@
       if (!asked && busy()) return; // the editor started something meanwhile: the notice
       swapText(text);
       swapPanel(panel);
-      answer.swapped = true;
+      refreshedFor = answer.version;
       notice(`Updated: ${who(answer.changedBy).replace(/^This/, "this")}.`, false);
     } catch (error) {
       // Offline for a moment: the next poll tries again.
@@ -204,7 +212,8 @@
           }
           const version = answer.dataset.spansVersion;
           if (!latest || latest.version !== version) {
-            latest = { version, changedBy: answer.dataset.changedBy || "", swapped: false };
+            const changedBy = answer.dataset.changedBy || "";
+            latest = { version, changedBy, base: drawnVersion() };
           }
         }
       } else if (response.status !== 304) {
@@ -215,12 +224,12 @@
       // A network error: try again at the next tick.
     }
     reconcile();
-    if (!stop) timer = window.setTimeout(poll, POLL_MS);
+    const seconds = Number(element.dataset.pollSeconds) || 3; // freshness.POLL_SECONDS
+    if (!stop) timer = window.setTimeout(poll, seconds * 1000);
   }
 
   document.addEventListener("click", (event) => {
     if (!event.target.closest?.("[data-fresh-refresh]")) return;
-    if (latest) latest.swapped = false;
     refresh(true);
   });
 
