@@ -290,12 +290,12 @@ def test_the_poll_costs_the_same_few_queries_at_any_size(team, spans, django_ass
     first = _poll(client, article)  # writes Alice's presence
     services.span_reject(span=Span.objects.filter(article=article).first(), user=bob)
     etag = _poll(client, article).headers["ETag"]
-    # Unchanged: session, user, roles, blind layer, the spans' version, presence (a read).
-    with django_assert_num_queries(6):
+    # Unchanged: session, user with roles, blind layer, the spans' version, presence (a read).
+    with django_assert_num_queries(5):
         unchanged = _poll(client, article, etag)
     assert unchanged.status_code == 304
     # Changed: and who changed it.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         changed = _poll(client, article, first.headers["ETag"])
     assert changed.status_code == 200
 
