@@ -161,10 +161,10 @@
     }
   }
 
-  /** Redraw the text and the side panel from the page's URL (the user's own view of it). */
+  /** Redraw the text and the side panel from this page's own URL (the user's view of it). */
   async function refresh(asked) {
-    const url = box()?.dataset.pageUrl;
-    if (!url || refreshing || !latest) return;
+    if (refreshing || !latest) return;
+    const url = window.location.pathname + window.location.search;
     refreshing = true;
     const answer = latest;
     let again = false;
