@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from annotations import services
+from annotations import freshness, services
 from annotations.models import Claim, Span, SpanKind, SpanStatus
 from tests import factories
 from tests.browser.conftest import SCREENSHOTS, sign_in_with_cookie, wait_until_htmx_is_idle
@@ -147,5 +147,8 @@ def test_a_viewer_sees_changes_and_is_listed(browser, live_server, roles):
         expect(page.locator("#fresh-notice [data-fresh-message]")).to_have_text(
             "Updated: ed changed this article."
         )
+        # Ed's page stops asking (he left): he drops out of the header within 30 s.
+        gone = (freshness.PRESENCE_SECONDS + 2 * freshness.POLL_SECONDS) * 1000
+        expect(page.locator("#presence")).to_have_text("", timeout=gone)
     finally:
         context.close()
