@@ -561,6 +561,9 @@
     }
     if (refocus(beforeRequest)) return;
     const swapped = event.detail.elt;
+    // Only the workspace's own swaps: the header's notification count loads by itself and
+    // must not take the focus from a reader who has not done anything yet.
+    if (!workspace()?.contains(swapped)) return;
     if (swapped instanceof HTMLElement && document.contains(swapped)) {
       const control = swapped.querySelector("button[id], [autofocus]");
       if (control) control.focus();

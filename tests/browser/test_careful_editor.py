@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from annotations import services, suggesting
 from annotations.models import Entity, Span, SpanKind, SpanStatus
-from tests.browser.conftest import sign_in_with_cookie
+from tests.browser.conftest import sign_in_with_cookie, wait_until_htmx_is_idle
 from tests.browser.test_suggestions import DAILY, WION, import_seeds, mark
 from tests.factories import ArticleFactory, ClaimFactory, EditorFactory, SpanFactory
 
@@ -337,3 +337,17 @@ def test_the_jump_flash_does_not_shrink_the_text(page, live_server):
     size = text.evaluate("el => getComputedStyle(el).fontSize")
     assert piece.evaluate("el => getComputedStyle(el).fontSize") == size
     assert piece.evaluate("el => getComputedStyle(el).borderTopWidth") == "0px"
+
+
+def test_the_header_count_does_not_take_the_focus_when_the_page_loads(page, live_server):
+    """The notification count loads by itself after the page: the workspace moves the focus
+    only after the editor's own requests, so a keyboard user starts at the top of the page."""
+    editor = EditorFactory()
+    article = ArticleFactory()
+    sign_in_with_cookie(page.context, live_server, editor)
+    open_workspace(page, article)
+    badge = page.locator("#notification-count")
+    expect(badge).to_have_attribute("aria-label", re.compile("unread notification"))
+    wait_until_htmx_is_idle(page)
+    expect(badge).not_to_be_focused()
+    assert page.evaluate("() => document.activeElement === document.body")
