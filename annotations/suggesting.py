@@ -497,7 +497,17 @@ def _matches(keys: set[str]) -> dict[str, list[Entity]]:
 
 
 def _entities_create(new: list[Entity], user, entries: list) -> None:
-    """Create entities in one query, with the history entries entity_create writes."""
+    """Create entities in one query, with the history entries entity_create writes; a name
+    that entity_create would refuse refuses the whole batch, naming it (nothing is written)."""
+    for entity in new:
+        problem = services.entity_name_problem(entity.name)
+        if problem:
+            shown = entity.name if len(entity.name) <= 60 else f"{entity.name[:60]}…"
+            raise ValidationError(
+                f"“{shown}” cannot become an entity: {problem} Correct or reject that "
+                "suggestion, then accept the others.",
+                code="invalid",
+            )
     if new:
         Entity.objects.bulk_create(new)  # bulk_create skips save(): folded is set already
         entries.extend(
