@@ -132,8 +132,8 @@ _cache: dict[str, tuple[tuple, KnownEntities]] = {}
 
 
 def entities_marker() -> tuple:
-    """Cheap "have entities or aliases changed" key: counts, newest change, newest alias (two
-    aggregates, each read from an index)."""
+    """Cheap "have entities or aliases changed" key: counts, newest change, newest alias (one
+    aggregate per table)."""
     entities = Entity.objects.aggregate(count=Count("pk"), changed=Max("updated_at"))
     aliases = EntityAlias.objects.aggregate(count=Count("pk"), newest=Max("pk"))
     return (connection.alias, *entities.values(), *aliases.values())
