@@ -168,3 +168,16 @@ def test_a_new_decision_recounts_the_decisions_only(tmp_path, editor, django_ass
     services.suggestion_reject(span=spans[0], user=editor)
     with django_assert_num_queries(4):  # the three markers, the decisions
         suggesting.known_entities()
+
+
+def test_only_the_latest_decisions_are_read(tmp_path, editor, monkeypatch):
+    monkeypatch.setattr(suggesting, "DECISIONS_READ", 2)
+    articles = broker_notes(tmp_path, 3, BROKERS[:3])
+    for n, article in enumerate(articles):
+        services.suggestion_reject(span=suggested(article, BROKERS[n]), user=editor)
+
+    # The oldest decision is left out: the build reads a bounded number, newest first.
+    assert set(suggesting.known_entities().gazetteer.decisions) == {
+        "quorvin brastock",
+        "zeltar brastock",
+    }
