@@ -358,6 +358,16 @@ class Span(models.Model):
                 condition=Q(status=SpanStatus.SUGGESTED),
                 name="span_suggested_idx",
             ),
+            # Suggested new names that editors accepted or rejected: the marker of the
+            # suggesters' cached gazetteer (count, newest change) reads this index alone, and
+            # the decisions it counts (annotations.suggesting) read only these rows.
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(kind=SpanKind.MENTION)
+                & Q(status__in=[SpanStatus.ACCEPTED, SpanStatus.REJECTED])
+                & Q(proposal__has_key="candidate"),
+                name="span_decided_name_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -895,9 +895,16 @@ def entity_create(
     return entity
 
 
+def entity_name_problem(name: str) -> str:
+    """Why `name` cannot name an entity or be an alias ("" if it can): the rule of
+    annotations.models.validate_name, which every entity a service creates passes (one by
+    one here, or many at once in suggesting.suggestions_accept_all)."""
+    return name_problem(name, NAME_MAX_LENGTH)
+
+
 def _check_name(name: str, field: str) -> None:
-    """The rule of annotations.models.validate_name, with the message on `field`."""
-    problem = name_problem(name, NAME_MAX_LENGTH)
+    """entity_name_problem, with the message on `field`."""
+    problem = entity_name_problem(name)
     if problem:
         raise ValidationError({field: problem}, code="invalid")
 

@@ -118,7 +118,8 @@ class TokenObtainView(ObtainAuthToken):
     """POST username and password, get the user's API token (send it as
     ``Authorization: Token <key>``). Throttled per address and per username, and locked like
     the login form: DRF's serializer checks the password with ``authenticate(request=…)``,
-    so axes counts the failure and refuses a locked username or address (429)."""
+    so axes counts the failure and refuses a locked username or address (429); a success
+    clears the username's failures, as a login does."""
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
@@ -128,7 +129,7 @@ class TokenObtainView(ObtainAuthToken):
 
     def post(self, request, *args, **kwargs):
         try:
-            return super().post(request, *args, **kwargs)
+            response = super().post(request, *args, **kwargs)
         except exceptions.ValidationError:
             # axes marks the request it refused (or whose failure reached the limit).
             if getattr(request, "axes_locked_out", False):
@@ -136,6 +137,9 @@ class TokenObtainView(ObtainAuthToken):
                     wait=auth.lockout_seconds(), detail=auth.locked_message()
                 ) from None
             raise
+        # The password was right: the name it was checked under (the serializer's).
+        auth.token_signed_in(str(request.data["username"]))
+        return response
 
 
 # --- errors outside the API's views (settings.ROOT_URLCONF's handler404 / handler500) ----------

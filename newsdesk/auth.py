@@ -13,6 +13,8 @@ What this module adds to axes:
   not wipe the count of the addresses they guess from).
 - ``client_ip``: the address DRF's throttles use (settings.NUM_PROXIES), so both agree.
 - ``lockout_response``: 429 with Retry-After, as JSON under /api/ and as a page elsewhere.
+- ``token_signed_in``: a token obtained with the right password clears the username's
+  failures as a login does (axes only hears of logins that start a session).
 
 And the two ways a request's user is loaded, as Django and DRF do it, with the user's roles
 read in the same query (newsdesk.roles.role_flags): ``SessionUserBackend`` and
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
+from axes.utils import reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -75,6 +78,14 @@ class LockoutHandler(AxesDatabaseHandler):
         if not username:
             return 0
         return self.reset_attempts(username=username)
+
+
+def token_signed_in(username: str) -> None:
+    """POST /api/auth/token/ succeeded: clear the username's failures (not the address's), as
+    a successful login does (AXES_RESET_ON_SUCCESS). A token request starts no session, so
+    axes' user_logged_in handler, which does it for the login form, never runs."""
+    if settings.AXES_RESET_ON_SUCCESS and username:
+        reset(username=username)
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -296,6 +296,32 @@ def test_below_the_limit_a_login_succeeds_and_clears_the_count(client):
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("few_attempts")
+def test_below_the_limit_a_token_request_succeeds_and_clears_the_count(client):
+    factories.EditorFactory(username="ada")
+    assert [token("ada", "wrong").status_code for _ in range(2)] == [400, 400]
+
+    assert "token" in token("ada", PASSWORD).json()
+    # The count started over: two more failures do not lock, on the API or the login form.
+    assert [token("ada", "wrong").status_code for _ in range(2)] == [400, 400]
+    assert token("ada", PASSWORD).status_code == 200
+    login(client, "ada", "wrong")
+    login(client, "ada", "wrong")
+    assert login(client, "ada", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("few_attempts")
+def test_a_token_clears_the_username_count_but_not_the_address_count():
+    factories.EditorFactory(username="mallory")
+    for number in range(4):
+        token(f"guess{number}", "wrong")
+    assert token("mallory", PASSWORD).status_code == 200
+
+    assert token("guess5", "wrong").status_code == 429
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("few_attempts")
 def test_the_lock_covers_the_admin_login_and_the_api_token_endpoint(client):
     factories.UserFactory(username="root", is_staff=True, is_superuser=True)
     for _ in range(3):

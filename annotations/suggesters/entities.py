@@ -16,11 +16,14 @@ Two passes over the body:
    that the article also writes in lower case. A bare surname or given name is the person
    introduced first with it; an all-caps dateline, "X County" and "X, Ore." are places.
 
-Known entities win where the two passes overlap.
+Known entities win where the two passes overlap. A new name that editors rejected as its kind
+more often than they accepted it comes back at a lower confidence, as the kind they chose
+instead, or not at all (`weigh`).
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -52,17 +55,18 @@ class MentionSuggestion:
 
 
 class Gazetteer:
-    """Known entities and their aliases, compiled into one Aho-Corasick automaton."""
+    """Known entities and their aliases, compiled into one Aho-Corasick automaton, and what
+    editors decided about the new names suggested before (see `weigh`)."""
 
     def __init__(
         self,
         entries: Iterable[tuple[int, str, str, Sequence[str]]] = (),
-        rejected: Iterable[tuple[str, str]] = (),
+        decisions: Iterable[tuple[str, str, int, int]] = (),
     ):
         """`entries`: the archive's accepted entities (id, name, kind, aliases); they win over
-        any guess. `rejected`: (name, kind) of suggestions editors rejected; a new candidate
-        with that name and kind comes back at half its confidence."""
-        self.rejected = frozenset((_key(name.strip()), kind) for name, kind in rejected)
+        any guess. `decisions`: (name, kind, accepted, rejected) of new names suggested before,
+        how many times editors accepted and rejected that name as that kind."""
+        self.decisions = _tally(decisions)
         self.automaton = ahocorasick.Automaton()
         self.surnames: dict[str, list[tuple[int, str, str]]] = {}
         self.size = 0
@@ -80,6 +84,13 @@ class Gazetteer:
                 self.surnames.setdefault(name.split()[-1], []).append((entity_id, name, kind))
         if self.size:
             self.automaton.make_automaton()
+
+    def with_decisions(self, decisions: Iterable[tuple[str, str, int, int]]) -> Gazetteer:
+        """The same known entities with other decisions: the automaton is shared, not rebuilt
+        (editors decide suggestions far more often than they change entities)."""
+        other = copy.copy(self)
+        other.decisions = _tally(decisions)
+        return other
 
     def find(self, body: str, lowered: str) -> list[MentionSuggestion]:
         if not self.size:
@@ -917,8 +928,9 @@ def _looks_like_a_verb(word: str) -> bool:
 def suggest_mentions(body: str, gazetteer: Gazetteer | None = None) -> list[MentionSuggestion]:
     """Mentions in text order; known entities first where a known and a new name overlap."""
     candidates = _new_names(body)
-    if gazetteer is not None and gazetteer.rejected:
-        candidates = [_weigh(m, gazetteer.rejected) for m in candidates]
+    if gazetteer is not None and gazetteer.decisions:
+        weighed = (weigh(m, gazetteer.decisions) for m in candidates)
+        candidates = [m for m in weighed if m is not None]
     if gazetteer is None or not gazetteer.size:
         return candidates
     known = gazetteer.find(body, _lowered(body))
@@ -926,10 +938,58 @@ def suggest_mentions(body: str, gazetteer: Gazetteer | None = None) -> list[Ment
     return sorted(known + linked, key=lambda m: (m.start, -m.end))
 
 
-def _weigh(mention: MentionSuggestion, rejected: frozenset[tuple[str, str]]) -> MentionSuggestion:
-    if (_key(mention.name), mention.kind) not in rejected:
+# (accepted, rejected) per kind, per folded name.
+Decisions = dict[str, dict[str, tuple[int, int]]]
+
+# A new name whose weighed confidence falls under this is left out: editors said no too often.
+LEFT_OUT_BELOW = 0.15
+
+
+def _tally(decisions: Iterable[tuple[str, str, int, int]]) -> Decisions:
+    tally: Decisions = {}
+    for name, kind, accepted, rejected in decisions:
+        kinds = tally.setdefault(_name_key(name), {})
+        before = kinds.get(kind, (0, 0))
+        kinds[kind] = (before[0] + accepted, before[1] + rejected)
+    return tally
+
+
+def _name_key(name: str) -> str:
+    return " ".join(_key(name).split())
+
+
+def decision_weight(accepted: int, rejected: int) -> float:
+    """How much of its confidence a new name keeps after editors judged it as that kind.
+
+    All of it while they accepted it at least as often as they rejected it; else twice its
+    share of acceptances, counted with one acceptance and one rejection more (so a single
+    decision says little): one rejection keeps 2/3, two 1/2, three 2/5, five 2/7; five
+    rejections and two acceptances 2/3.
+    """
+    if rejected <= accepted:
+        return 1.0
+    return 2 * (accepted + 1) / (accepted + rejected + 2)
+
+
+def weigh(mention: MentionSuggestion, decisions: Decisions) -> MentionSuggestion | None:
+    """A new name as editors' earlier decisions leave it.
+
+    Unjudged, or accepted at least as often as rejected: unchanged. Rejected more often as
+    this kind, but accepted more often than rejected as another kind (an editor linked it
+    to a person): that other kind, at the same confidence. Else its confidence times
+    `decision_weight`, and left out (None) under LEFT_OUT_BELOW.
+    """
+    kinds = decisions.get(_name_key(mention.name))
+    if not kinds:
         return mention
-    return replace(mention, confidence=round(mention.confidence / 2, 2))
+    weight = decision_weight(*kinds.get(mention.kind, (0, 0)))
+    if weight == 1.0:
+        return mention
+    others = [(a, kind) for kind, (a, r) in kinds.items() if kind != mention.kind and a > r]
+    if others:
+        return replace(mention, kind=max(others)[1])
+    confidence = round(mention.confidence * weight, 2)
+    return replace(mention, confidence=confidence) if confidence >= LEFT_OUT_BELOW else None
 
 
 def _link(mention: MentionSuggestion, gazetteer: Gazetteer) -> MentionSuggestion:

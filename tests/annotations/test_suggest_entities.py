@@ -4,7 +4,13 @@ import dataclasses
 
 import pytest
 
-from annotations.suggesters.entities import ORIGIN, Gazetteer, MentionSuggestion, suggest_mentions
+from annotations.suggesters.entities import (
+    ORIGIN,
+    Gazetteer,
+    MentionSuggestion,
+    decision_weight,
+    suggest_mentions,
+)
 
 
 def found(body: str, gazetteer: Gazetteer | None = None) -> list[tuple[str, str, str]]:
@@ -252,12 +258,70 @@ def test_a_lone_unknown_word_is_at_most_a_low_confidence_guess():
 
 
 def test_known_entities_win_and_rejected_kinds_weigh_less():
-    gazetteer = Gazetteer([(7, "Zorvex Holdings", "ORG", ["Zorvex"])], rejected=[("Tamm", "ORG")])
+    gazetteer = Gazetteer(
+        [(7, "Zorvex Holdings", "ORG", ["Zorvex"])], decisions=[("Tamm", "ORG", 0, 1)]
+    )
     body = "Shares in Zorvex fell, and Tamm sold. Kepler Cheuvreux bought."
     found = {m.text: m for m in suggest_mentions(body, gazetteer)}
     assert (found["Zorvex"].entity_id, found["Zorvex"].kind) == (7, "ORG")
-    assert found["Tamm"].confidence <= 0.18  # 0.35 halved: editors rejected Tamm as an ORG
+    assert found["Tamm"].confidence == 0.23  # 0.35 x 2/3: editors rejected Tamm as an ORG once
     assert found["Kepler Cheuvreux"].confidence == 0.4
+
+
+@pytest.mark.parametrize(
+    ("accepted", "rejected", "weight"),
+    [(0, 0, 1.0), (0, 1, 2 / 3), (0, 2, 0.5), (0, 3, 0.4), (0, 5, 2 / 7), (1, 1, 1.0),
+     (3, 2, 1.0), (2, 5, 2 / 3), (1, 9, 4 / 12)],
+)  # fmt: skip
+def test_the_weight_falls_with_rejections_and_rises_with_acceptances(accepted, rejected, weight):
+    assert decision_weight(accepted, rejected) == pytest.approx(weight)
+
+
+BODY = "Shares rose after analysts at Kepler Cheuvreux praised the plan."
+
+
+def weighed(*decisions):
+    [mention] = suggest_mentions(BODY, Gazetteer(decisions=decisions))
+    return mention.kind, mention.confidence
+
+
+def test_a_name_rejected_as_its_kind_often_is_left_out_and_once_is_kept_lower():
+    assert weighed() == ("ORG", 0.4)
+    assert weighed(("Kepler Cheuvreux", "ORG", 0, 1)) == ("ORG", 0.27)
+    assert weighed(("KEPLER  cheuvreux ", "ORG", 0, 1), ("Kepler Cheuvreux", "ORG", 0, 1)) == (
+        "ORG",
+        0.2,  # the same name however written: two rejections
+    )
+    assert suggest_mentions(BODY, Gazetteer(decisions=[("Kepler Cheuvreux", "ORG", 0, 4)])) == []
+    # Another kind's decisions, or another name's, do not weigh on it.
+    assert weighed(("Kepler Cheuvreux", "GPE", 0, 9), ("Kepler", "ORG", 0, 9)) == ("ORG", 0.4)
+
+
+def test_accepted_as_often_as_rejected_keeps_its_confidence():
+    assert weighed(("Kepler Cheuvreux", "ORG", 4, 4)) == ("ORG", 0.4)
+    assert weighed(("Kepler Cheuvreux", "ORG", 2, 5)) == ("ORG", 0.27)
+
+
+def test_the_kind_editors_chose_instead_replaces_a_rejected_one():
+    assert weighed(("Kepler Cheuvreux", "ORG", 0, 3), ("Kepler Cheuvreux", "PERSON", 3, 0)) == (
+        "PERSON",
+        0.4,
+    )
+    # Only a kind accepted more often than rejected.
+    assert weighed(("Kepler Cheuvreux", "ORG", 0, 3), ("Kepler Cheuvreux", "PERSON", 1, 1)) == (
+        "ORG",
+        0.16,
+    )
+
+
+def test_with_decisions_shares_the_automaton():
+    gazetteer = Gazetteer([(7, "Zorvex Holdings", "ORG", [])])
+    judged = gazetteer.with_decisions([("Kepler Cheuvreux", "ORG", 0, 9)])
+    assert judged.automaton is gazetteer.automaton
+    assert not gazetteer.decisions
+    assert [m.text for m in suggest_mentions(BODY + " Zorvex Holdings fell.", judged)] == [
+        "Zorvex Holdings"
+    ]
 
 
 def test_abbreviated_titles_stay_out_of_the_name():

@@ -216,14 +216,15 @@ def test_a_new_entity_is_known_to_the_next_run(seeds):
 
 
 def test_suggest_costs_a_fixed_number_of_queries(seeds, known, django_assert_max_num_queries):
-    # Savepoint, lock, marker, gazetteer (2), live spans, inserts, the batch, its history,
-    # release: none per candidate. SQLite splits the insert at 999 parameters (~39 rows of a
-    # span's 25 columns), so two INSERTs more for this article there.
-    with django_assert_max_num_queries(11 if connection.vendor == "postgresql" else 13):
+    # Savepoint, lock, markers (entities, aliases, decisions), gazetteer (2), decisions, live
+    # spans, inserts, the batch, its history, release: none per candidate. SQLite splits the
+    # insert at 999 parameters (~39 rows of a span's 25 columns), so two INSERTs more for this
+    # article there.
+    with django_assert_max_num_queries(14 if connection.vendor == "postgresql" else 16):
         report = suggesting.article_suggest(article=seeds[DAILY])
     assert report.created > 80
     # The gazetteer is cached now; SQLite again needs one INSERT more for its row limit.
-    with django_assert_max_num_queries(8 if connection.vendor == "postgresql" else 9):
+    with django_assert_max_num_queries(10 if connection.vendor == "postgresql" else 11):
         report = suggesting.article_suggest(article=seeds[WION])
     assert report.created > 40
 
@@ -371,6 +372,41 @@ def test_accept_all_mentions_links_or_creates_entities_once_per_name(
     assert wion_hamas.entity.folded == "hamas"
     assert Entity.objects.filter(folded="hamas").count() == 1
     assert Entity.objects.count() > entities_now  # "Issac Herzog", "Obama"… are new
+
+
+def test_accept_all_refuses_a_name_that_accepting_it_alone_refuses(tmp_path, editor):
+    """A run of 60 capitalised words is one 575-character candidate: no entity can bear it
+    (300 at most), so Accept all says which and writes nothing, as Accept alone does."""
+    run = " ".join(
+        word + ending
+        for ending in ("an", "ek", "ol", "ux", "ir", "ab")
+        for word in ("Quorvin", "Zeltar", "Vendrix", "Oskow", "Trelane", "Pellix", "Dunvar",
+                     "Corvath", "Brastock", "Fennick")
+    )  # fmt: skip
+    (tmp_path / "brokers.txt").write_text(
+        f"Markets\n\nShares rose after analysts at {run} praised the plan in Lisbon.\n"
+    )
+    [report] = articles_import(files=list(sources.from_paths([tmp_path], import_limits())))
+    article = Article.objects.get(pk=report.article_id)
+    suggesting.article_suggest(article=article, kinds=["mention"])
+    long = Span.objects.get(article=article, text=run)
+    assert len(long.proposal["candidate"]["name"]) == 575
+
+    with pytest.raises(ValidationError) as refused:
+        suggesting.suggestions_accept_all(article=article, kind="mention", user=editor)
+    assert "“Quorvinan Zeltaran Vendrixan" in refused.value.messages[0]
+    assert "at most 300 characters; this one has 575" in refused.value.messages[0]
+    with pytest.raises(ValidationError, match="at most 300 characters"):
+        services.suggestion_accept(span=long, user=editor)
+    assert set(Span.objects.filter(article=article).values_list("status", flat=True)) == {
+        SpanStatus.SUGGESTED
+    }
+    assert not Entity.objects.exists()
+
+    # Rejected, it is out of the way: the others are accepted.
+    services.suggestion_reject(span=long, user=editor)
+    assert suggesting.suggestions_accept_all(article=article, kind="mention", user=editor) == 1
+    assert list(Entity.objects.values_list("name", "kind")) == [("Lisbon", "GPE")]
 
 
 def test_accept_all_claims_creates_a_claim_per_span(seeds, editor, django_assert_max_num_queries):
