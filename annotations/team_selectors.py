@@ -59,6 +59,13 @@ def visible_spans(
     return queryset.filter(layer & span_visibility(user))
 
 
+def workspace_spans(*, user) -> QuerySet[Span]:
+    """The spans the user's workspace shows and acts on (open, edit, delete, accept, review):
+    the shared layer, except on an article they annotate blind, where their own open layer
+    stands in for it. Nobody reaches another person's private layer through the workspace."""
+    return visible_spans(user=user)
+
+
 def working_layer(*, user, article_id: int) -> Assignment | None:
     """The user's open blind assignment of the article: while it is open, their workspace
     shows and writes that private layer instead of the shared spans."""
