@@ -564,6 +564,11 @@ def suggestions_accept_all(
         ["status", "entity", "speaker", "claim", "revised_from", "version", "updated_at"],
         batch_size=500,
     )
+    if layer is not None:
+        # Drafts of a private layer are not recorded; the entities made for them are shared,
+        # and recorded on their own (no batch names the article).
+        history.record_many(entries)
+        return len(spans)
     history.record_batch(
         entries,
         action=HistoryAction.ACCEPTED,
