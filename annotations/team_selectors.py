@@ -7,7 +7,7 @@ and workspace path filters through `visible_spans`.
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from annotations.models import (
     Assignment,
@@ -150,6 +150,48 @@ def comment_list(*, user) -> QuerySet[Comment]:
         Comment.objects.select_related("author")
         .exclude(span_id__in=hidden.values("pk"))
         .order_by("created_at", "id")
+    )
+
+
+def span_thread(*, user, span_id: int) -> list[Comment]:
+    """A span's comments as its thread reads: each followed by its replies (oldest first),
+    with `depth` set (0 for a comment, 1 for a reply, …). One query."""
+    comments = list(comment_list(user=user).filter(span_id=span_id))
+    children: dict[int | None, list[Comment]] = {}
+    ids = {c.pk for c in comments}
+    for comment in comments:
+        parent = comment.parent_id if comment.parent_id in ids else None
+        children.setdefault(parent, []).append(comment)
+    ordered: list[Comment] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for comment in children.get(parent, []):
+            comment.depth = depth
+            ordered.append(comment)
+            walk(comment.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def deleted_span_comments(*, user, article_id: int) -> QuerySet[Comment]:
+    """Comments on the article's spans that were deleted, with what the span was (from its
+    deletion entry): the article's history keeps them readable. Spans of private layers
+    leave no history, so their comments are not listed here."""
+    from annotations.models import HistoryAction, HistoryEntry, HistoryObject
+
+    deletions = HistoryEntry.objects.filter(
+        article_id=article_id, object_type=HistoryObject.SPAN, action=HistoryAction.DELETED
+    )
+    last = deletions.filter(object_id=OuterRef("span_id")).order_by("-created_at", "-id")
+    return (
+        comment_list(user=user)
+        .filter(article_id=article_id, span_id__in=deletions.values("object_id"))
+        .exclude(span_id__in=Span.objects.filter(article_id=article_id).values("pk"))
+        .annotate(
+            span_kind=Subquery(last.values("before__kind")[:1]),
+            span_text=Subquery(last.values("before__text")[:1]),
+        )
     )
 
 

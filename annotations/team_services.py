@@ -33,6 +33,7 @@ from newsdesk.roles import is_editor, is_reviewer
 
 # @username: Django's username characters; an e-mail address ("a@b.org") is not a mention.
 MENTION = re.compile(r"(?<![\w.@+-])@([\w.@+-]*[\w+-])")
+COMMENT_MAX_LENGTH = 10_000
 DECISIONS = {"approve": ReviewStatus.APPROVED, "request_changes": ReviewStatus.CHANGES_REQUESTED}
 
 
@@ -206,6 +207,10 @@ def comment_create(
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write something."}, code="required")
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {"body": f"Keep a comment under {COMMENT_MAX_LENGTH:,} characters."}, code="max_length"
+        )
     if parent is not None:
         span = span or parent.span
         article = article or parent.article

@@ -7,11 +7,12 @@ built per request for the signed-in user (annotations.team_selectors).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from annotations import agreement, team_selectors, team_services
 from annotations.models import Assignment, Entity, Span
@@ -19,7 +20,7 @@ from annotations.team_forms import BulkAssignForm
 from annotations.views import _saved as saved_response
 from annotations.views import editor_required, reader_required
 from articles.models import Article
-from newsdesk.numbers import InvalidNumber, parse_ids
+from newsdesk.numbers import InvalidNumber, parse_id, parse_ids
 from newsdesk.roles import is_editor
 
 QUEUE_LIMIT = 200
@@ -284,3 +285,50 @@ def span_review(request, pk: int, decision: str):
         return HttpResponseBadRequest(" ".join(error.messages))
     label = "Approved" if decision == "approve" else "Requested changes to"
     return saved_response(request, span.article, status=f"{label} the {span.kind}.")
+
+
+# --- comment threads in the workspace --------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@reader_required
+@vary_on_headers("HX-Request")
+def span_comments(request, pk: int):
+    """A span's thread, shown in its popover (htmx) or as a page: readers read it, editors
+    comment or reply (`parent`); an @username notifies that user. The span is one the user's
+    workspace shows (a blind assignee: their own layer)."""
+    span = get_object_or_404(
+        team_selectors.workspace_spans(user=request.user).select_related("article"), pk=pk
+    )
+    typed, reply_to, problem, status = "", None, "", 200
+    if request.method == "POST":
+        if not is_editor(request.user):
+            raise PermissionDenied
+        typed = request.POST.get("body", "")
+        parent = None
+        if request.POST.get("parent"):
+            try:
+                reply_to = parse_id(request.POST["parent"])
+            except InvalidNumber:
+                return HttpResponseBadRequest("parent: send a comment id.")
+            parent = get_object_or_404(team_selectors.comment_list(user=request.user), pk=reply_to)
+        try:
+            team_services.comment_create(span=span, body=typed, parent=parent, user=request.user)
+        except ValidationError as error:
+            problem, status = " ".join(error.messages), 422
+        else:
+            if not request.htmx:
+                return redirect(reverse("span-comments", args=[span.pk]))
+            typed, reply_to = "", None
+    context = {
+        "span": span,
+        "comments": team_selectors.span_thread(user=request.user, span_id=span.pk),
+        "can_comment": is_editor(request.user),
+        "typed": typed,
+        "reply_to": reply_to,
+        "problem": problem,
+    }
+    template = "annotations/comments.html"
+    if request.htmx:
+        template += "#span-thread"
+    return render(request, template, context, status=status)
