@@ -7,11 +7,12 @@ and workspace path filters through `visible_spans`.
 
 from __future__ import annotations
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from annotations.models import (
     Assignment,
     AssignmentStatus,
+    AssignmentTask,
     Comment,
     Notification,
     ReviewStatus,
@@ -136,6 +137,20 @@ def queue(*, user) -> QuerySet[Assignment]:
             ),
         )
         .order_by(F("due").asc(nulls_last=True), "id")
+        # A review row links the article's submitted blind layers to their agreement page.
+        .prefetch_related(
+            Prefetch(
+                "article__assignments",
+                queryset=Assignment.objects.filter(
+                    task=AssignmentTask.ANNOTATE,
+                    blind=True,
+                    status__in=[AssignmentStatus.SUBMITTED, AssignmentStatus.DONE],
+                )
+                .only("id", "article_id")
+                .order_by("id"),
+                to_attr="layers",
+            )
+        )
     )
 
 
