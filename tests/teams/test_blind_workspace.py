@@ -41,7 +41,6 @@ def test_the_assignee_edits_their_layer_span_in_the_workspace(client, blind):  #
     assert not HistoryEntry.objects.filter(object_id=span.pk).exists()
 
 
-
 @pytest.mark.parametrize("who", ["alice", "carol", "rita"])
 def test_nobody_else_opens_or_changes_the_layer_span_in_the_workspace(
     client,
@@ -111,7 +110,9 @@ def test_reject_all_in_the_layer(client, blind):  # noqa: F811
         Span.objects.filter(layer=blind["b"], status="suggested").values_list("kind", flat=True)
     )
     for kind in kinds:
-        assert _htmx(client, f"/articles/{article.pk}/suggestions/{kind}/reject/").status_code == 200
+        assert (
+            _htmx(client, f"/articles/{article.pk}/suggestions/{kind}/reject/").status_code == 200
+        )
     assert not Span.objects.filter(layer=blind["b"], status="suggested").exists()
     assert Span.objects.filter(layer=blind["b"], status="rejected").exists()
 

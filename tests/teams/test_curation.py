@@ -66,8 +66,13 @@ def test_take_b_after_take_a_changes_the_speaker(client, pair, reviewer):
     client.force_login(reviewer)
     client.post(_url(pair), {"action": "take", "span": alices.pk})
     bobs = Span.objects.create(
-        article=pair["article"], kind="quote", start=8, end=11, text=alices.text,
-        speaker=factories.EntityFactory(kind="PERSON"), layer=pair["b"],
+        article=pair["article"],
+        kind="quote",
+        start=8,
+        end=11,
+        text=alices.text,
+        speaker=factories.EntityFactory(kind="PERSON"),
+        layer=pair["b"],
     )
     client.post(_url(pair), {"action": "take", "span": bobs.pk})
     shared = Span.objects.get(layer__isnull=True, start=8, end=11)
@@ -106,9 +111,9 @@ def test_drop_after_take_rejects_the_taken_span(client, pair, reviewer):
     shared = Span.objects.get(layer__isnull=True, start=10)
     assert shared.status == "rejected"
     assert list(
-        HistoryEntry.objects.filter(object_id=shared.pk).order_by("id").values_list(
-            "action", flat=True
-        )
+        HistoryEntry.objects.filter(object_id=shared.pk)
+        .order_by("id")
+        .values_list("action", flat=True)
     ) == ["created", "reviewed", "rejected", "reviewed"]
 
 

@@ -37,11 +37,12 @@ def _thread(client, span, **data):
 
 def test_posting_a_comment_escapes_links_and_notifies_the_mentioned(client, people, span):
     client.force_login(people["alice"])
-    body = '@bob is this right? <script>alert(1)</script> see https://example.org/x?a=1&b=2'
+    body = "@bob is this right? <script>alert(1)</script> see https://example.org/x?a=1&b=2"
     response = _thread(client, span, body=body)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="span-thread"' in html and 'data-count="1"' in html
+    assert 'id="span-thread"' in html
+    assert 'data-count="1"' in html
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<a href="https://example.org/x?a=1&amp;b=2"' in html
@@ -58,7 +59,10 @@ def test_the_highlight_carries_the_count_and_the_popover_loads_the_thread(client
     team_services.comment_create(span=span, body="second", user=people["bob"])
     client.force_login(people["vera"])
     page = client.get(f"/articles/{span.article_id}/").content.decode()
-    assert f'data-span-id="{span.pk}" data-kind="quote" data-version="{span.version}" data-comments="2"' in page
+    assert (
+        f'data-span-id="{span.pk}" data-kind="quote" data-version="{span.version}" data-comments="2"'
+        in page
+    )
     assert "2 comments" in page  # in the highlight's title, for a screen reader too
     popover = client.get(f"/spans/{span.pk}/", **HTMX).content.decode()
     assert f'hx-get="/spans/{span.pk}/comments/"' in popover
@@ -82,7 +86,8 @@ def test_replies_nest_under_their_comment(client, people, span):
     html = response.content.decode()
     assert html.index("Which May?") < html.index("next May") < html.index("Unrelated")
     reply = Comment.objects.get(body="@alice next May")
-    assert reply.parent == top and reply.span == span
+    assert reply.parent == top
+    assert reply.span == span
     assert f'class="comment depth-1" id="comment-{reply.pk}"' in html
     assert Notification.objects.get().recipient == people["alice"]
 
@@ -121,7 +126,8 @@ def test_without_htmx_the_thread_is_a_page_and_a_post_comes_back_to_it(client, p
     response = client.post(f"/spans/{span.pk}/comments/", {"body": "plain form"})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "plain form" in page and "<html" in page
+    assert "plain form" in page
+    assert "<html" in page
 
 
 def test_private_layer_threads_follow_the_layer(client, blind):  # noqa: F811
