@@ -3,8 +3,6 @@ two people annotate in private layers → the agreement page shows the numbers �
 curates → the shared layer holds the result → an @mention reaches the other user's header →
 the review queue empties."""
 
-import re
-
 import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
@@ -203,7 +201,9 @@ def test_the_team_path_from_blind_assignment_to_an_empty_review_queue(browser, l
         expect(quote.locator('[data-figure="exact_f1"]')).to_have_text("0.50")
         expect(quote.locator('[data-figure="overlap_f1"]')).to_have_text("1.00")
         expect(quote.locator('[data-figure="speaker_agreement"]')).to_have_text("0.50")
-        expect(quote.locator('[data-figure="kappa"]')).to_have_text(re.compile(r"^-?\d\.\d\d$"))
+        # κ over the 31 tokens: both mark 9 as quote, Alice 2 more ("it is"), 20 neither:
+        # po = 29/31, pe = (11·9 + 20·22)/31², κ = (899 − 539)/(961 − 539) = 0.853.
+        expect(quote.locator('[data-figure="kappa"]')).to_have_text("0.85")
         mention = r.locator('#agreement-table tr[data-kind="mention"]')
         expect(mention.locator('[data-figure="exact_f1"]')).to_have_text("0.00")
         expect(r.locator("#disagreements .disagreement")).to_have_count(2)
