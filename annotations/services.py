@@ -24,6 +24,7 @@ from annotations.models import (
     Assignment,
     AssignmentStatus,
     Claim,
+    Comment,
     Entity,
     EntityAlias,
     EntityKind,
@@ -453,6 +454,10 @@ def span_delete(*, span: Span, version: int | None = None, user=None) -> None:
     _check_layer_span(current, user)
     claim_id = current.claim_id if current.kind == SpanKind.CLAIM else None
     history.record(HistoryAction.DELETED, current, before=snapshot(current), user=user)
+    if current.layer_id is not None:
+        # A draft leaves no history, so nothing could show its thread again (and nothing may:
+        # it was private): it goes with it.
+        Comment.objects.filter(span_id=current.pk).delete()
     current.delete()
     if claim_id:
         # A claim that nobody reviewed and no other span states is only clutter now.

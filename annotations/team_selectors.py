@@ -161,11 +161,18 @@ def comment_list(*, user) -> QuerySet[Comment]:
     """Comments the user may read: on articles, and on spans they may see (a deleted span's
     comments stay readable with the article's)."""
     hidden = Span.objects.filter(layer__isnull=False).exclude(span_visibility(user))
-    return (
-        Comment.objects.select_related("author")
-        .exclude(span_id__in=hidden.values("pk"))
-        .order_by("created_at", "id")
-    )
+    comments = Comment.objects.select_related("author").exclude(span_id__in=hidden.values("pk"))
+    if user.is_authenticated:
+        # While working blind on an article, only the threads of one's own drafts there (the
+        # shared spans' threads would tell what the others marked).
+        blind = _open_blind(user)
+        own = Span.objects.filter(layer__in=blind.values("pk")).values("pk")
+        comments = comments.exclude(
+            Q(article_id__in=blind.values("article_id"))
+            & Q(span_id__isnull=False)
+            & ~Q(span_id__in=own)
+        )
+    return comments.order_by("created_at", "id")
 
 
 def span_thread(*, user, span_id: int) -> list[Comment]:

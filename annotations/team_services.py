@@ -155,8 +155,10 @@ def assignment_update(*, assignment: Assignment, user, **changes) -> Assignment:
 
 @transaction.atomic
 def assignment_delete(*, assignment: Assignment, user) -> None:
-    """An editor withdraws an assignment; its private layer goes with it."""
+    """An editor withdraws an assignment; its private layer goes with it, and the threads on
+    its drafts (no history keeps them, and nobody may read them any longer)."""
     _require_editor(user)
+    Comment.objects.filter(span_id__in=Span.objects.filter(layer=assignment).values("pk")).delete()
     assignment.delete()
 
 

@@ -166,6 +166,14 @@ def test_deleted_private_layer_spans_leave_no_thread_in_the_history(client, blin
     client.force_login(blind["carol"])
     page = client.get(f"/articles/{blind['article'].pk}/history/").content.decode()
     assert "draft thought" not in page
+    assert not Comment.objects.exists()  # nor through the API: the draft's thread went with it
+
+
+def test_withdrawing_a_blind_assignment_removes_its_drafts_threads(blind):  # noqa: F811
+    team_services.comment_create(span=blind["alices"], body="draft", user=blind["alice"])
+    kept = team_services.comment_create(span=blind["shared"], body="shared", user=blind["rita"])
+    team_services.assignment_delete(assignment=blind["a"], user=blind["rita"])
+    assert list(Comment.objects.all()) == [kept]
 
 
 def _count(client, url) -> int:
@@ -186,3 +194,32 @@ def test_thread_and_workspace_queries_do_not_grow_with_comments(client, people, 
         )
     factories.SpanFactory(article=span.article, quote="Springfield")
     assert (_count(client, thread), _count(client, workspace)) == counts
+
+
+def test_a_blind_worker_reads_no_shared_thread_of_that_article(blind):  # noqa: F811
+    """Through the API either: the shared span's thread would tell what others marked."""
+    from rest_framework.test import APIClient
+
+    team_services.comment_create(span=blind["shared"], body="shared talk", user=blind["rita"])
+    team_services.comment_create(
+        article=blind["article"], body="on the article", user=blind["rita"]
+    )
+    team_services.comment_create(span=blind["bobs"], body="bob's draft", user=blind["bob"])
+    team_services.comment_create(span=blind["alices"], body="alice's draft", user=blind["alice"])
+
+    def bodies(user) -> set[str]:
+        client = APIClient()
+        client.force_login(user)
+        response = client.get(f"/api/comments/?article={blind['article'].pk}")
+        assert response.status_code == 200
+        return {row["body"] for row in response.data["results"]}
+
+    assert bodies(blind["bob"]) == {"on the article", "bob's draft"}
+    assert bodies(blind["alice"]) == {"on the article", "alice's draft"}
+    assert bodies(blind["carol"]) == {"on the article", "shared talk"}
+    assert bodies(blind["rita"]) == {
+        "on the article",
+        "shared talk",
+        "bob's draft",
+        "alice's draft",
+    }
