@@ -154,7 +154,7 @@ def test_the_team_path_from_blind_assignment_to_an_empty_review_queue(browser, l
             r.select_option("#id_task", task)
             r.locator("#id_blind").set_checked(blind)
             r.get_by_role("button", name="Assign").click()
-            expect(r.locator(".flash")).to_contain_text(made)
+            expect(r.locator(".flash", has_text=made)).to_be_visible()
         layer_a = Assignment.objects.get(assignee=alice, blind=True)
         layer_b = Assignment.objects.get(assignee=bob, blind=True)
 
@@ -259,9 +259,9 @@ def test_the_team_path_from_blind_assignment_to_an_empty_review_queue(browser, l
         a.keyboard.press("Enter")  # the thread is keyboard reachable: Enter opens the popover
         thread = a.locator("#span-thread")
         expect(thread).to_contain_text("why Marge Simpson?")
-        thread.get_by_text("Reply", exact=True).click()
+        thread.locator("details.reply summary").click()
         thread.locator("details.reply textarea").fill("@rita she says it on the tape")
-        thread.locator("details.reply").get_by_role("button", name="Reply").click()
+        thread.locator("details.reply button[type=submit]").click()
         expect(a.locator("#span-thread .comment.depth-1")).to_contain_text("she says it")
         expect(a.locator(f'mark[data-span-id="{disputed.pk}"].is-last')).to_have_attribute(
             "data-comments", "2"

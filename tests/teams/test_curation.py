@@ -149,3 +149,43 @@ def test_a_span_of_another_layer_cannot_be_curated_here(client, pair, reviewer):
     )
     client.force_login(reviewer)
     assert client.post(_url(pair), {"action": "take", "span": stray.pk}).status_code == 404
+
+
+def test_the_curate_page_names_the_speakers_escaped(client, pair, reviewer):
+    alices = Span.objects.get(layer=pair["a"], start=8)
+    alices.speaker.name = "<b>Ann</b>"
+    alices.speaker.save()
+    client.force_login(reviewer)
+    page = client.get(_url(pair)).content.decode()
+    assert "— &lt;b&gt;Ann&lt;/b&gt;" in page
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_curate_and_agreement_pages_do_not_grow_with_disagreements(client, pair, reviewer):
+    client.force_login(reviewer)
+    agreement = (
+        f"/articles/{pair['article'].pk}/agreement/?assignments={pair['a'].pk},{pair['b'].pk}"
+    )
+    before = (_queries(client, _url(pair)), _queries(client, agreement))
+    body = pair["article"].body
+    for start in range(0, len(body) - 1, 2):  # a one-letter claim on every letter: Alice's only
+        Span.objects.create(
+            article=pair["article"],
+            kind="claim",
+            start=start,
+            end=start + 1,
+            text=body[start],
+            layer=pair["a"],
+            speaker=None,
+        )
+    page = client.get(_url(pair)).content.decode()
+    assert page.count("disagreement") > 10
+    assert (_queries(client, _url(pair)), _queries(client, agreement)) == before
