@@ -242,13 +242,11 @@ def test_create_with_a_known_entity_writes_in_one_transaction_and_reads_the_text
     # span_create's transaction (a savepoint inside the test's) and the savepoint around its
     # insert; the form opens none around them.
     assert sum(statement.startswith("SAVEPOINT") for statement in sql) == 2
-    # After the write, the spans once (for the text), their comment counts (the badges, one
-    # grouped query) and nothing for the side panel.
+    # After the write, the spans once (for the text) and nothing for the side panel.
     after = sql[[i for i, s in enumerate(sql) if s.startswith("INSERT")][-1] + 1 :]
     reads = [s for s in after if s.startswith("SELECT")]
-    assert len(reads) == 2
+    assert len(reads) == 1
     assert "annotations_span" in reads[0]
-    assert 'FROM "annotations_comment"' in reads[1]
 
 
 def test_create_claim_with_statement_and_verdict(editor_client, article):
