@@ -145,4 +145,8 @@ def article_history(request, pk: int):
     entries = selectors.history_for_article(article=article)
     revisions = list(workspace_revisions(article=article))
     context = history_context(request, entries, article=article, entity=None, revisions=revisions)
+    # A deleted span's thread stays readable here (the span may come back with it).
+    context["deleted_comments"] = list(
+        team_selectors.deleted_span_comments(user=request.user, article_id=article.pk)[:200]
+    )
     return render(request, "annotations/history.html", context)

@@ -172,7 +172,8 @@ def record_batch(
     article (and the first filed under none), so every article's history shows the batch
     once (a merge touches several articles), and no list needs a join to group it.
     """
-    entries = list(entries)
+    # A private layer's drafts are not recorded (_private), nor is a batch of them alone.
+    entries = [item for item in entries if not _private(item)]
     if not entries:
         return None
     batch = HistoryBatch.objects.create(

@@ -48,6 +48,7 @@ class Mark:
     status: str = "accepted"
     label: str = ""  # e.g. the speaker or entity, shown as a tooltip
     version: int = 0  # the span's version (the a/r keyboard shortcuts post it)
+    comments: int = 0  # the length of its comment thread (a badge, drawn by CSS)
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n{2,}")
@@ -59,10 +60,13 @@ def _tag(mark: Mark) -> tuple[str, str]:
     they are digits only."""
     kind = escape(mark.kind)
     suggested = " is-suggested" if mark.status == "suggested" else ""
+    # The badge is an attribute that CSS draws (::after), never text: the text of the
+    # markup stays exactly the body, which the offsets of a selection count.
+    comments = f' data-comments="{mark.comments:d}"' if mark.comments else ""
     return (
         f'<mark class="hl hl-{kind}{suggested}',
         f'" data-span-id="{mark.id:d}" data-kind="{kind}" data-version="{mark.version:d}"'
-        f' title="{escape(mark.label)}"',
+        f'{comments} title="{escape(mark.label)}"',
     )
 
 

@@ -24,6 +24,7 @@ from annotations.models import (
     Assignment,
     AssignmentStatus,
     Claim,
+    Comment,
     Entity,
     EntityAlias,
     EntityKind,
@@ -172,7 +173,7 @@ def span_create(
     the span goes into that open assignment's private layer (only its assignee writes there).
     """
     if layer is not None:
-        _check_layer(layer, article=article, user=user)
+        layer_check(layer, article=article, user=user)
     body = _locked_body(article)
     place = span_place(body=body, start=start, end=end, text=text, prefix=prefix, suffix=suffix)
     _check_links(kind=kind, entity=entity, speaker=speaker, claim=claim, status=status)
@@ -202,7 +203,14 @@ def span_create(
     )
     try:
         with transaction.atomic():
-            if kind == SpanKind.CLAIM and claim is None and status == SpanStatus.ACCEPTED:
+            # A private layer's claim span states no Claim yet: claims are shared (listed
+            # for review by verdict); curation creates one when it takes the span.
+            if (
+                kind == SpanKind.CLAIM
+                and claim is None
+                and status == SpanStatus.ACCEPTED
+                and layer is None
+            ):
                 span.claim = _claim_create(
                     text=claim_text.strip() or place.text,
                     claimant=claimant,
@@ -222,8 +230,10 @@ def span_create(
     return span, True
 
 
-def _check_layer(layer: Assignment, *, article: Article, user) -> None:
-    if layer.article_id != article.pk:
+def layer_check(layer: Assignment, *, article: Article | None, user) -> None:
+    """Only the assignee writes in a private layer, and only while the assignment is open
+    (every write to a layer span comes through here: create, change, delete, accept, tag all)."""
+    if article is not None and layer.article_id != article.pk:
         raise ValidationError({"assignment": "That assignment is for another article."})
     if user is None or layer.assignee_id != user.pk:
         raise PermissionDenied("Only the assignee annotates in a private layer.")
@@ -261,6 +271,7 @@ def span_update(*, span: Span, version: int | None = None, user=None, **changes)
     unknown = set(changes) - _SPAN_FIELDS - {"start", "end", "text"}
     if unknown:
         raise ValidationError(f"Cannot change {', '.join(sorted(unknown))}.", code="invalid")
+    _check_layer_span(span, user)
     values = {k: v for k, v in changes.items() if k in _SPAN_FIELDS}
     if {"start", "end", "text"} & changes.keys():
         body = _locked_body(span.article)
@@ -289,6 +300,14 @@ def span_update(*, span: Span, version: int | None = None, user=None, **changes)
         action=lambda changed, current: history.span_action(changed, current),
         derived=_derived_on_update,
     )
+
+
+def _check_layer_span(span: Span, user) -> None:
+    """A span of a private layer is its assignee's draft: nobody else changes it (a reviewer
+    may read it), and nobody once it is submitted."""
+    if span.layer_id is not None:
+        layer = Assignment.objects.only("article_id", "assignee_id", "status").get(pk=span.layer_id)
+        layer_check(layer, article=None, user=user)
 
 
 def _derived_on_update(changed: dict, current: Span) -> dict:
@@ -432,8 +451,13 @@ def _versioned_update(
 def span_delete(*, span: Span, version: int | None = None, user=None) -> None:
     """Delete a span (restorable from its history entry with span_restore)."""
     current = _lock_current(Span, span, version, check=False)
+    _check_layer_span(current, user)
     claim_id = current.claim_id if current.kind == SpanKind.CLAIM else None
     history.record(HistoryAction.DELETED, current, before=snapshot(current), user=user)
+    if current.layer_id is not None:
+        # A draft leaves no history, so nothing could show its thread again (and nothing may:
+        # it was private): it goes with it.
+        Comment.objects.filter(span_id=current.pk).delete()
     current.delete()
     if claim_id:
         # A claim that nobody reviewed and no other span states is only clutter now.
@@ -580,7 +604,7 @@ def suggestion_accept(
             marked = span_update(span=marked, user=user, speaker=speaker)
         span_reject(span=span, user=user, version=version)
         return marked
-    if span.kind == SpanKind.CLAIM and span.claim_id is None:
+    if span.kind == SpanKind.CLAIM and span.claim_id is None and span.layer_id is None:
         changes["claim"] = _claim_create(text=span.text, user=user, article_id=span.article_id)
     return span_update(span=span, version=version, user=user, **changes)
 
@@ -590,6 +614,7 @@ def span_marked_by(*, span: Span, entity: Entity | None = None) -> Span | None:
     mention, only one of the same entity (`entity`, the one it would link to)."""
     others = Span.objects.filter(
         article_id=span.article_id,
+        layer_id=span.layer_id,  # within the span's own layer
         kind=span.kind,
         status=SpanStatus.ACCEPTED,
         start__lt=span.end,
@@ -787,7 +812,9 @@ def _user_id(user_id: int | None) -> int | None:
 
 
 @transaction.atomic
-def mentions_tag_all(*, article: Article, entity: Entity, user=None) -> list[Span]:
+def mentions_tag_all(
+    *, article: Article, entity: Entity, user=None, layer: Assignment | None = None
+) -> list[Span]:
     """Tag every whole-word occurrence of the entity's name and aliases in the article.
 
     An occurrence is left alone when it holds a live mention already (of any entity), when
@@ -825,6 +852,7 @@ def mentions_tag_all(*, article: Article, entity: Entity, user=None) -> list[Spa
                 status=SpanStatus.ACCEPTED,
                 origin=EDITOR_ORIGIN,
                 created_by=user,
+                layer=layer,
             )
         )
     if not new:
@@ -837,6 +865,7 @@ def mentions_tag_all(*, article: Article, entity: Entity, user=None) -> list[Spa
         span
         for span in Span.objects.filter(
             article=article,
+            layer=layer,
             kind=SpanKind.MENTION,
             entity=entity,
             status=SpanStatus.ACCEPTED,

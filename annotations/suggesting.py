@@ -498,9 +498,14 @@ def _check_kind(kind: str) -> None:
         raise ValidationError({"kind": f"Unknown kind “{kind}”."}, code="invalid")
 
 
-def _locked_suggestions(article: Article, kind: str, span_ids=None) -> list[Span]:
+def _locked_suggestions(
+    article: Article, kind: str, span_ids=None, *, layer: Assignment | None = None, user=None
+) -> list[Span]:
+    """The suggestions to decide, of the shared layer or of `layer` (its assignee's only)."""
+    if layer is not None:
+        services.layer_check(layer, article=article, user=user)
     spans = Span.objects.select_for_update().filter(
-        article=article, kind=kind, status=SpanStatus.SUGGESTED, layer__isnull=True
+        article=article, kind=kind, status=SpanStatus.SUGGESTED, layer=layer
     )
     if span_ids is not None:
         spans = spans.filter(pk__in=list(span_ids))
@@ -603,7 +608,9 @@ def _summary(done: str, count: int, kind: str) -> str:
 
 
 @transaction.atomic
-def suggestions_accept_all(*, article: Article, kind: str, user=None, span_ids=None) -> int:
+def suggestions_accept_all(
+    *, article: Article, kind: str, user=None, span_ids=None, layer: Assignment | None = None
+) -> int:
     """Accept every suggestion of `kind` in the article (or those of span_ids); returns how
     many. Each span ends exactly as services.suggestion_accept leaves it when accepted alone
     (in text order): the same links, entities created once each, the same versions and
@@ -611,7 +618,7 @@ def suggestions_accept_all(*, article: Article, kind: str, user=None, span_ids=N
     A fixed number of queries, however many suggestions there are.
     """
     _check_kind(kind)
-    spans = _locked_suggestions(article, kind, span_ids)
+    spans = _locked_suggestions(article, kind, span_ids, layer=layer, user=user)
     if not spans:
         return 0
     entries: list = []
@@ -623,7 +630,8 @@ def suggestions_accept_all(*, article: Article, kind: str, user=None, span_ids=N
         for pk, speaker in _quote_speakers(spans, user, entries).items():
             links[pk]["speaker"] = speaker
     else:
-        unclaimed = [span for span in spans if span.claim_id is None]
+        # A private layer's claim spans state no shared Claim (services.span_create).
+        unclaimed = [span for span in spans if span.claim_id is None and layer is None]
         claims = [Claim(text=" ".join(s.text.split()), created_by=user) for s in unclaimed]
         Claim.objects.bulk_create(claims)
         for span, claim in zip(unclaimed, claims, strict=True):
@@ -653,6 +661,11 @@ def suggestions_accept_all(*, article: Article, kind: str, user=None, span_ids=N
         ["status", "entity", "speaker", "claim", "revised_from", "version", "updated_at"],
         batch_size=500,
     )
+    if layer is not None:
+        # Drafts of a private layer are not recorded; the entities made for them are shared,
+        # and recorded on their own (no batch names the article).
+        history.record_many(entries)
+        return len(spans)
     history.record_batch(
         entries,
         action=HistoryAction.ACCEPTED,
@@ -666,11 +679,13 @@ def suggestions_accept_all(*, article: Article, kind: str, user=None, span_ids=N
 
 
 @transaction.atomic
-def suggestions_reject_all(*, article: Article, kind: str, user=None, span_ids=None) -> int:
+def suggestions_reject_all(
+    *, article: Article, kind: str, user=None, span_ids=None, layer: Assignment | None = None
+) -> int:
     """Reject every suggestion of `kind` in the article (or those of span_ids), as
     services.suggestion_reject does one; one HistoryBatch. Returns how many."""
     _check_kind(kind)
-    spans = _locked_suggestions(article, kind, span_ids)
+    spans = _locked_suggestions(article, kind, span_ids, layer=layer, user=user)
     if not spans:
         return 0
     now = timezone.now()

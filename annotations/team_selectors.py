@@ -7,11 +7,12 @@ and workspace path filters through `visible_spans`.
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from annotations.models import (
     Assignment,
     AssignmentStatus,
+    AssignmentTask,
     Comment,
     Notification,
     ReviewStatus,
@@ -57,6 +58,13 @@ def visible_spans(
     else:
         layer = Q(layer_id=assignment)
     return queryset.filter(layer & span_visibility(user))
+
+
+def workspace_spans(*, user) -> QuerySet[Span]:
+    """The spans the user's workspace shows and acts on (open, edit, delete, accept, review):
+    the shared layer, except on an article they annotate blind, where their own open layer
+    stands in for it. Nobody reaches another person's private layer through the workspace."""
+    return visible_spans(user=user)
 
 
 def working_layer(*, user, article_id: int) -> Assignment | None:
@@ -129,6 +137,20 @@ def queue(*, user) -> QuerySet[Assignment]:
             ),
         )
         .order_by(F("due").asc(nulls_last=True), "id")
+        # A review row links the article's submitted blind layers to their agreement page.
+        .prefetch_related(
+            Prefetch(
+                "article__assignments",
+                queryset=Assignment.objects.filter(
+                    task=AssignmentTask.ANNOTATE,
+                    blind=True,
+                    status__in=[AssignmentStatus.SUBMITTED, AssignmentStatus.DONE],
+                )
+                .only("id", "article_id")
+                .order_by("id"),
+                to_attr="layers",
+            )
+        )
     )
 
 
@@ -139,10 +161,59 @@ def comment_list(*, user) -> QuerySet[Comment]:
     """Comments the user may read: on articles, and on spans they may see (a deleted span's
     comments stay readable with the article's)."""
     hidden = Span.objects.filter(layer__isnull=False).exclude(span_visibility(user))
+    comments = Comment.objects.select_related("author").exclude(span_id__in=hidden.values("pk"))
+    if user.is_authenticated:
+        # While working blind on an article, only the threads of one's own drafts there (the
+        # shared spans' threads would tell what the others marked).
+        blind = _open_blind(user)
+        own = Span.objects.filter(layer__in=blind.values("pk")).values("pk")
+        comments = comments.exclude(
+            Q(article_id__in=blind.values("article_id"))
+            & Q(span_id__isnull=False)
+            & ~Q(span_id__in=own)
+        )
+    return comments.order_by("created_at", "id")
+
+
+def span_thread(*, user, span_id: int) -> list[Comment]:
+    """A span's comments as its thread reads: each followed by its replies (oldest first),
+    with `depth` set (0 for a comment, 1 for a reply, …). One query."""
+    comments = list(comment_list(user=user).filter(span_id=span_id))
+    children: dict[int | None, list[Comment]] = {}
+    ids = {c.pk for c in comments}
+    for comment in comments:
+        parent = comment.parent_id if comment.parent_id in ids else None
+        children.setdefault(parent, []).append(comment)
+    ordered: list[Comment] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for comment in children.get(parent, []):
+            comment.depth = depth
+            ordered.append(comment)
+            walk(comment.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def deleted_span_comments(*, user, article_id: int) -> QuerySet[Comment]:
+    """Comments on the article's spans that were deleted, with what the span was (from its
+    deletion entry): the article's history keeps them readable. Spans of private layers
+    leave no history, so their comments are not listed here."""
+    from annotations.models import HistoryAction, HistoryEntry, HistoryObject
+
+    deletions = HistoryEntry.objects.filter(
+        article_id=article_id, object_type=HistoryObject.SPAN, action=HistoryAction.DELETED
+    )
+    last = deletions.filter(object_id=OuterRef("span_id")).order_by("-created_at", "-id")
     return (
-        Comment.objects.select_related("author")
-        .exclude(span_id__in=hidden.values("pk"))
-        .order_by("created_at", "id")
+        comment_list(user=user)
+        .filter(article_id=article_id, span_id__in=deletions.values("object_id"))
+        .exclude(span_id__in=Span.objects.filter(article_id=article_id).values("pk"))
+        .annotate(
+            span_kind=Subquery(last.values("before__kind")[:1]),
+            span_text=Subquery(last.values("before__text")[:1]),
+        )
     )
 
 

@@ -26,12 +26,14 @@ from annotations.models import (
     Notification,
     ReviewStatus,
     Span,
+    SpanStatus,
 )
 from articles.models import Article
 from newsdesk.roles import is_editor, is_reviewer
 
 # @username: Django's username characters; an e-mail address ("a@b.org") is not a mention.
 MENTION = re.compile(r"(?<![\w.@+-])@([\w.@+-]*[\w+-])")
+COMMENT_MAX_LENGTH = 10_000
 DECISIONS = {"approve": ReviewStatus.APPROVED, "request_changes": ReviewStatus.CHANGES_REQUESTED}
 
 
@@ -153,8 +155,10 @@ def assignment_update(*, assignment: Assignment, user, **changes) -> Assignment:
 
 @transaction.atomic
 def assignment_delete(*, assignment: Assignment, user) -> None:
-    """An editor withdraws an assignment; its private layer goes with it."""
+    """An editor withdraws an assignment; its private layer goes with it, and the threads on
+    its drafts (no history keeps them, and nobody may read them any longer)."""
     _require_editor(user)
+    Comment.objects.filter(span_id__in=Span.objects.filter(layer=assignment).values("pk")).delete()
     assignment.delete()
 
 
@@ -184,6 +188,7 @@ def span_review(*, span: Span, user, decision: str, comment: str = "") -> Span:
     history.record(HistoryAction.REVIEWED, current, before=before, user=user)
     if comment.strip():
         comment_create(article=current.article, span=current, body=comment, user=user)
+    _close_finished_reviews(article_id=current.article_id, user=user)
     return current
 
 
@@ -204,6 +209,10 @@ def comment_create(
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write something."}, code="required")
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {"body": f"Keep a comment under {COMMENT_MAX_LENGTH:,} characters."}, code="max_length"
+        )
     if parent is not None:
         span = span or parent.span
         article = article or parent.article
@@ -265,38 +274,133 @@ def agreement_report(*, assignments: list[Assignment], bodies: dict, marks: dict
 CURATION_ORIGIN = "curation"
 
 
+def _curated(span: Span, user) -> Span:
+    """A reviewer's curation is a review: the shared span it leaves is approved at once
+    (recorded as a review decision; its snapshot keeps its origin, `curation`)."""
+    if not is_reviewer(user) or span.review_status == ReviewStatus.APPROVED:
+        return span
+    before = history.snapshot(span)
+    Span.objects.filter(pk=span.pk).update(
+        review_status=ReviewStatus.APPROVED,
+        reviewed_by=user,
+        reviewed_at=timezone.now(),
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    span.refresh_from_db()
+    history.record(HistoryAction.REVIEWED, span, before=before, user=user)
+    return span
+
+
+def _shared_at(span: Span, *, live: bool) -> Span | None:
+    """The shared span of the same kind at a layer span's place: live, or rejected."""
+    statuses = [SpanStatus.ACCEPTED, SpanStatus.SUGGESTED] if live else [SpanStatus.REJECTED]
+    return (
+        Span.objects.filter(
+            article_id=span.article_id,
+            layer__isnull=True,
+            kind=span.kind,
+            start=span.start,
+            end=span.end,
+            status__in=statuses,
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def _check_curated(spans: Sequence[Span], article: Article, user) -> None:
+    _require_editor(user)
+    for span in spans:
+        if span.layer_id is None or span.article_id != article.pk:
+            raise ValidationError("Curate spans of this article's private layers only.")
+
+
 @transaction.atomic
 def curation_take(*, spans: Sequence[Span], article: Article, user) -> list[Span]:
     """Copy layer spans into the shared layer as ordinary accepted spans of origin
     `curation` (their history says so); approved at once when the curator is a reviewer.
-    A place that already holds the same shared span is left as it is."""
+    Where a live shared span of the kind already stands, it takes the layer span's speaker
+    or entity instead ("take B" after "take A" changes the choice)."""
     from annotations import services
 
-    _require_editor(user)
+    _check_curated(spans, article, user)
     made = []
     for span in spans:
-        if span.layer_id is None or span.article_id != article.pk:
-            raise ValidationError("Curate spans of this article's private layers only.")
-        shared, created = services.span_create(
-            article=article,
-            kind=span.kind,
-            start=span.start,
-            end=span.end,
-            entity=span.entity,
-            speaker=span.speaker,
-            note=span.note,
-            origin=CURATION_ORIGIN,
-            user=user,
-        )
-        if created and is_reviewer(user):
-            Span.objects.filter(pk=shared.pk).update(
-                review_status=ReviewStatus.APPROVED,
-                reviewed_by=user,
-                reviewed_at=timezone.now(),
+        twin = _shared_at(span, live=True)
+        if twin is None:
+            shared, _ = services.span_create(
+                article=article,
+                kind=span.kind,
+                start=span.start,
+                end=span.end,
+                entity=span.entity,
+                speaker=span.speaker,
+                note=span.note,
+                origin=CURATION_ORIGIN,
+                user=user,
             )
-            shared.refresh_from_db()
-        made.append(shared)
+        else:
+            changes = {
+                name: getattr(span, name)
+                for name in ("speaker", "entity")
+                if getattr(span, f"{name}_id") != getattr(twin, f"{name}_id")
+            }
+            if twin.status != SpanStatus.ACCEPTED:
+                changes["status"] = SpanStatus.ACCEPTED
+            shared = services.span_update(span=twin, user=user, **changes) if changes else twin
+        made.append(_curated(shared, user))
+    _close_finished_reviews(article_id=article.pk, user=user)
     return made
+
+
+@transaction.atomic
+def curation_drop(*, spans: Sequence[Span], article: Article, user) -> list[Span]:
+    """Settle a disagreement with nothing: the places of these layer spans keep no shared
+    span. A live one there (taken before) is rejected; else a rejected shared span of origin
+    `curation` records the decision (and keeps Suggest from offering it again)."""
+    from annotations import services
+
+    _check_curated(spans, article, user)
+    dropped = []
+    for span in spans:
+        twin = _shared_at(span, live=True)
+        if twin is not None:
+            shared = services.span_reject(span=twin, user=user)
+        else:
+            shared = _shared_at(span, live=False)
+            if shared is None:
+                shared, _ = services.span_create(
+                    article=article,
+                    kind=span.kind,
+                    start=span.start,
+                    end=span.end,
+                    status=SpanStatus.REJECTED,
+                    origin=CURATION_ORIGIN,
+                    user=user,
+                )
+        dropped.append(_curated(shared, user))
+    _close_finished_reviews(article_id=article.pk, user=user)
+    return dropped
+
+
+def _close_finished_reviews(*, article_id: int, user) -> int:
+    """The user's open review assignment of the article is done once every live shared span
+    there has a decision (approved or sent back): it leaves their queue."""
+    pending = Span.objects.filter(
+        article_id=article_id,
+        layer__isnull=True,
+        status__in=[SpanStatus.ACCEPTED, SpanStatus.SUGGESTED],
+        review_status=ReviewStatus.UNREVIEWED,
+    )
+    if pending.exists():
+        return 0
+    return Assignment.objects.filter(
+        article_id=article_id,
+        assignee=user,
+        task=AssignmentTask.REVIEW,
+        status=AssignmentStatus.OPEN,
+    ).update(status=AssignmentStatus.DONE, submitted_at=timezone.now(), updated_at=timezone.now())
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ urlpatterns = [
         {"decision": "request_changes"},
         name="span-request-changes",
     ),
+    path("spans/<int:pk>/comments/", team_views.span_comments, name="span-comments"),
     path("notifications/", team_views.notifications, name="notifications"),
     path("notifications/count/", team_views.notifications_count, name="notifications-count"),
     path("notifications/read/", team_views.notifications_read, name="notifications-read"),

@@ -270,11 +270,14 @@ def span_new(request, article_id: int):
     return _saved(request, article, done, layer=layer)
 
 
-def _span(pk: int) -> Span:
-    # The shared layer: private layers are read through the API (annotations.team_selectors).
-    queryset = Span.objects.filter(layer__isnull=True).select_related(
-        "article", "entity", "speaker", "claim__claimant"
-    )
+def _spans(request):
+    """The spans this user's workspace acts on: the shared layer, or their own blind layer on
+    an article they annotate blind (annotations.team_selectors.workspace_spans)."""
+    return team_selectors.workspace_spans(user=request.user)
+
+
+def _span(request, pk: int) -> Span:
+    queryset = _spans(request).select_related("article", "entity", "speaker", "claim__claimant")
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -289,12 +292,16 @@ def span_detail(request, pk: int):
 
 @reader_required
 def _span_detail_get(request, pk: int):
-    span = _span(pk)
+    span = _span(request, pk)
     form = SpanEditForm(span=span)
     context = _form_context(span.article, form, mode="edit", span=span)
     context["can_edit"] = is_editor(request.user)
     # Approve / Request changes: reviewers, on other people's spans (the service checks too).
-    context["can_review"] = is_reviewer(request.user) and span.created_by_id != request.user.pk
+    context["can_review"] = (
+        span.layer_id is None
+        and is_reviewer(request.user)
+        and span.created_by_id != request.user.pk
+    )
     return _form_response(request, context)
 
 
@@ -303,7 +310,7 @@ def _span_edit_failure(request, failure: Failure, pk: int):
     Invalid: the editor's input, with the errors."""
     if failure.stale:
         return _conflict(request, pk, failure.stale)
-    span = _span(pk)
+    span = _span(request, pk)
     form = SpanEditForm(request.POST, span=span)
     if form.is_valid():
         add_service_error(form, failure.error)
@@ -314,7 +321,7 @@ def _span_edit_failure(request, failure: Failure, pk: int):
 @editor_required
 @service_errors(_span_edit_failure)
 def _span_detail_post(request, pk: int):
-    span = _span(pk)
+    span = _span(request, pk)
     form = SpanEditForm(request.POST, span=span)
     if not form.is_valid():
         context = _form_context(span.article, form, mode="edit", span=span, can_edit=True)
@@ -325,10 +332,10 @@ def _span_detail_post(request, pk: int):
 
 def _stale(request, pk: int, stale: services.StaleVersion):
     """Someone else changed it first: show how it is now, with their message."""
-    span = Span.objects.filter(pk=pk, layer__isnull=True).first()
+    span = _spans(request).filter(pk=pk).first()
     if span is None:
         return _gone(request)
-    span = _span(pk)
+    span = _span(request, pk)
     context = _form_context(
         span.article, SpanEditForm(span=span), mode="edit", span=span, can_edit=True
     )
@@ -342,7 +349,7 @@ def _conflict(request, pk: int, stale: services.StaleVersion):
     ("Take theirs" reloads the form as it is now; "Merge the notes" puts both in the field)."""
     if not Span.objects.filter(pk=pk).exists():
         return _gone(request)
-    span = _span(pk)
+    span = _span(request, pk)
     theirs = {
         "note": span.note,
         "speaker": span.speaker.name if span.speaker else "",
@@ -381,7 +388,7 @@ def _span_failure(request, failure: Failure, pk: int):
 
 def _versioned_action(request, pk: int, action, done: str = ""):
     """Delete / reject: `done` is the status line afterwards ({kind} is the span's kind)."""
-    span = Span.objects.filter(pk=pk, layer__isnull=True).select_related("article").first()
+    span = _spans(request).filter(pk=pk).select_related("article").first()
     if span is None:
         return _gone(request)
     form = VersionForm(request.POST)
@@ -404,7 +411,7 @@ def span_delete(request, pk: int):
 @service_errors(_span_failure)
 def span_accept(request, pk: int):
     """Accept a suggestion, with the speaker/entity it proposes or one the editor picked."""
-    span = Span.objects.filter(pk=pk, layer__isnull=True).select_related("article").first()
+    span = _spans(request).filter(pk=pk).select_related("article").first()
     if span is None:
         return _gone(request)
     form = SuggestionAcceptForm(request.POST, span=span)
@@ -425,7 +432,7 @@ def span_reject(request, pk: int):
 
 
 def _problem(request, pk: int, problem: str, status: int = 422):
-    span = _span(pk)
+    span = _span(request, pk)
     edit = SpanEditForm(span=span)
     context = _form_context(span.article, edit, mode="edit", span=span, can_edit=True)
     context["problem"] = problem
@@ -492,7 +499,8 @@ def suggestions_decide(request, article_id: int, kind: str, decision: str):
             ids = []
         if not ids:
             raise ValidationError("Send the ids of the suggestions to decide.", code="invalid")
-    count = decide(article=article, kind=kind, user=request.user, span_ids=ids)
+    layer = team_selectors.working_layer(user=request.user, article_id=article.pk)
+    count = decide(article=article, kind=kind, user=request.user, span_ids=ids, layer=layer)
     label = SpanKind(kind).label.lower()
     done = "Accepted" if decision == "accept" else "Rejected"
     return _saved(
@@ -505,7 +513,7 @@ def suggestions_decide(request, article_id: int, kind: str, decision: str):
 @service_errors(_span_failure)
 def span_replace(request, pk: int):
     """Put a span on newly selected text (re-place an orphan, or move any span)."""
-    span = Span.objects.filter(pk=pk, layer__isnull=True).select_related("article").first()
+    span = _spans(request).filter(pk=pk).select_related("article").first()
     if span is None:
         return _gone(request)
     form = SpanReplaceForm(request.POST)
@@ -530,9 +538,7 @@ def span_replace(request, pk: int):
 @vary_on_headers("HX-Request")
 def span_matches(request, pk: int):
     """The same quote in other articles, with a word diff (the quote's panel loads it)."""
-    span = get_object_or_404(
-        Span.objects.filter(layer__isnull=True).select_related("article"), pk=pk
-    )
+    span = get_object_or_404(_spans(request).select_related("article"), pk=pk)
     matches = selectors.quote_matches(span) if span.kind == SpanKind.QUOTE else []
     context = {"span": span, "matches": matches}
     return _page(request, "annotations/matches.html", "quote-matches", context)
@@ -544,8 +550,10 @@ def span_matches(request, pk: int):
 def mentions_tag_all(request, article_id: int, entity_id: int):
     article = get_object_or_404(Article, pk=article_id)
     entity = get_object_or_404(Entity, pk=entity_id)
-    new = services.mentions_tag_all(article=article, entity=entity, user=request.user)
-    return _saved(request, article, {"tagged": entity, "span": None, "tagged_all": len(new)})
+    layer = team_selectors.working_layer(user=request.user, article_id=article.pk)
+    new = services.mentions_tag_all(article=article, entity=entity, user=request.user, layer=layer)
+    done = {"tagged": entity, "span": None, "tagged_all": len(new)}
+    return _saved(request, article, done, layer=layer)
 
 
 # --- entities ----------------------------------------------------------------------------------

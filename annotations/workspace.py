@@ -40,6 +40,7 @@ from annotations import freshness, proposals, rendering
 from annotations.models import (
     Assignment,
     Claim,
+    Comment,
     Entity,
     EntityAlias,
     EntityKind,
@@ -159,15 +160,42 @@ _SPAN_COLUMNS = (
 )
 
 
+def _columns(spans: QuerySet, article_id: int) -> QuerySet:
+    """_SPAN_COLUMNS in text order, then the span's comment count (the highlight's badge),
+    in the same query: a change to a thread changes the rows, so the cached text's key.
+
+    Counting per span costs a lookup per row (a few ms for 1,000 spans), so one uncorrelated
+    EXISTS guards it (PostgreSQL evaluates it once): an article without span threads, most
+    of them, pays nothing for it."""
+    per_span = (
+        Comment.objects.filter(span=OuterRef("pk"))
+        .order_by()
+        .values("span")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    any_thread = Exists(Comment.objects.filter(article_id=article_id, span__isnull=False))
+    count = Case(
+        When(any_thread, then=Coalesce(Subquery(per_span), Value(0))),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return (
+        spans.annotate(comment_count=count)
+        .order_by("start", "-end", "id")
+        .values_list(*_SPAN_COLUMNS, "comment_count")
+    )
+
+
 def workspace_spans(*, article_id: int) -> QuerySet:
     """Every span the workspace shows (live ones highlighted, orphaned ones listed), as tuples
-    of _SPAN_COLUMNS in text order; workspace_span_rows turns them into WorkspaceSpans."""
-    return (
+    of _SPAN_COLUMNS and the comment count, in text order; workspace_span_rows turns them
+    into WorkspaceSpans."""
+    return _columns(
         Span.objects.filter(
             article_id=article_id, status__in=(*LIVE, SpanStatus.ORPHANED), layer__isnull=True
-        )
-        .order_by("start", "-end", "id")
-        .values_list(*_SPAN_COLUMNS)
+        ),
+        article_id,
     )
 
 
@@ -177,11 +205,12 @@ def workspace_span_tuples(*, article_id: int, layer_id: int | None = None) -> li
     if layer_id is None:
         return list(workspace_spans(article_id=article_id))
     return list(
-        Span.objects.filter(
-            layer_id=layer_id, article_id=article_id, status__in=(*LIVE, SpanStatus.ORPHANED)
+        _columns(
+            Span.objects.filter(
+                layer_id=layer_id, article_id=article_id, status__in=(*LIVE, SpanStatus.ORPHANED)
+            ),
+            article_id,
         )
-        .order_by("start", "-end", "id")
-        .values_list(*_SPAN_COLUMNS)
     )
 
 
@@ -228,6 +257,7 @@ class WorkspaceSpan:
     kind_label: str
     proposal: dict  # what the suggester proposed (annotations.proposals)
     revised_from: str = ""  # the accepted words a revision changed (back in review)
+    comments: int = 0  # its thread's length: the highlight's badge
 
     @property
     def id(self) -> int:
@@ -310,12 +340,20 @@ def workspace_span_rows(rows) -> list[WorkspaceSpan]:
                 kinds.get(kind, kind),
                 row[21] or {},
                 row[22],
+                row[23] if len(row) > 23 else 0,
             )
         )
     return result
 
 
 def _label(span: WorkspaceSpan) -> str:
+    label = _what(span)
+    if span.comments:
+        label += f" · {span.comments} comment{'s' * (span.comments != 1)}"
+    return label
+
+
+def _what(span: WorkspaceSpan) -> str:
     if span.status == SpanStatus.SUGGESTED:
         return f"{_suggestion(span).title} — press A to accept, R to reject"
     if span.kind == SpanKind.QUOTE:

@@ -579,6 +579,27 @@
     window.getSelection()?.removeAllRanges();
   });
 
+  // --- team (issue 16): a span's comment thread in its popover --------------------------------
+  // The thread arrives (loaded, or after a post): the highlight's badge takes its count, and
+  // after a post the focus goes back to the comment field, ready for the next one.
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const thread = event.detail.elt;
+    if (!(thread instanceof HTMLElement) || thread.id !== "span-thread") return;
+    const count = Number(thread.dataset.count || 0);
+    document.querySelectorAll(
+      `#article-text mark.hl[data-span-id="${CSS.escape(thread.dataset.span || "")}"]`,
+    ).forEach((piece) => {
+      if (count) piece.dataset.comments = String(count);
+      else delete piece.dataset.comments;
+    });
+    if (event.detail.requestConfig?.verb === "post") {
+      const field = thread.querySelector("details.reply[open] textarea") ||
+        thread.querySelector("#id_comment_body");
+      field?.focus();
+    }
+  });
+  // --- /team ------------------------------------------------------------------------------------
+
   // Arriving from a link such as /articles/7/#span-42: show that span.
   window.addEventListener("load", () => {
     const match = /^#span-(\d+)$/.exec(window.location.hash);

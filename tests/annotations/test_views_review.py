@@ -485,7 +485,8 @@ def test_article_history_shows_who_did_what_with_previous_values(
     for i in range(30):
         mention = services.span_update(span=mention, note=f"note {i}", user=editor)
     editor_client.get("/claims/")  # warm the session
-    with django_assert_max_num_queries(9):
+    # One of them reads the threads of deleted spans (issue 16), however many there are.
+    with django_assert_max_num_queries(10):
         response = editor_client.get(f"/articles/{article.pk}/history/")
     content = response.content.decode()
     rows = response.context["rows"]

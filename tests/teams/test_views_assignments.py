@@ -39,10 +39,43 @@ def test_queue_query_count_is_fixed(client, django_assert_num_queries, size):
     alice = factories.EditorFactory()
     factories.AssignmentFactory.create_batch(size, assignee=alice)
     client.force_login(alice)
-    # session, user with roles, the queue
-    with django_assert_num_queries(3):
+    # session, user with roles, the queue, the articles' submitted blind layers
+    with django_assert_num_queries(4):
         response = client.get("/queue/")
     assert response.content.decode().count("data-assignment=") == size
+
+
+def test_a_review_row_links_the_submitted_blind_layers_to_their_agreement(client):
+    article = factories.ArticleFactory()
+    rita = factories.ReviewerFactory()
+    review = factories.AssignmentFactory(article=article, assignee=rita, task="review")
+    layers = [
+        factories.AssignmentFactory(article=article, blind=True, status=AssignmentStatus.SUBMITTED)
+        for _ in range(2)
+    ]
+    factories.AssignmentFactory(article=article, blind=True)  # still open: not yet compared
+    client.force_login(rita)
+    html = client.get("/queue/").content.decode()
+    ids = ",".join(str(a.pk) for a in layers)
+    assert f'href="/articles/{article.pk}/agreement/?assignments={ids}"' in html
+    assert f'data-assignment="{review.pk}"' in html
+
+
+def test_a_review_assignment_is_done_once_every_shared_span_is_reviewed(client):
+    from annotations import team_services
+
+    rita = factories.ReviewerFactory()
+    span = factories.SpanFactory(kind="quote", entity=None)
+    other = factories.SpanFactory(article=span.article, quote="Springfield")
+    review = factories.AssignmentFactory(article=span.article, assignee=rita, task="review")
+    team_services.span_review(span=span, user=rita, decision="approve")
+    review.refresh_from_db()
+    assert review.status == AssignmentStatus.OPEN  # one span is still unreviewed
+    team_services.span_review(span=other, user=rita, decision="request_changes")
+    review.refresh_from_db()
+    assert review.status == AssignmentStatus.DONE
+    client.force_login(rita)
+    assert "data-assignment=" not in client.get("/queue/").content.decode()
 
 
 def test_submit_from_the_queue(client):
