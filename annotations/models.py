@@ -273,6 +273,10 @@ class Span(models.Model):
         related_name="spans",
         db_index=False,  # span_layer_idx leads with it
     )
+    # A quote's wording group (annotations.quote_keys): quotes whose normalised words match
+    # (matching.MATCH) share it, so "the same quote in several articles" is a GROUP BY.
+    # Empty for mentions and claims. Set by the services whenever a quote's text is set.
+    match_key = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["article_id", "start", "-end", "id"]
@@ -344,6 +348,13 @@ class Span(models.Model):
                 fields=["kind", "status", "speaker", "article", "claim"],
                 name="span_kind_status_stats_idx",
             ),
+            # Reused quotes (stats.quote_reuse): a status's quotes grouped by speaker and
+            # wording group, with their articles, read from the index alone.
+            models.Index(
+                fields=["status", "speaker", "match_key", "article"],
+                condition=Q(kind=SpanKind.QUOTE),
+                name="span_quote_match_idx",
+            ),
             # One private layer's spans in text order (agreement, ?assignment=).
             models.Index(fields=["layer", "start", "end"], name="span_layer_idx"),
             # Review queue: spans awaiting a decision, per article.
@@ -372,6 +383,25 @@ class Span(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.start}-{self.end} “{self.text[:40]}”"
+
+
+class QuoteWording(models.Model):
+    """One normalised wording of a quote (matching.normalise), registered the first time a
+    quote carries it, with the wording group it joined then; never changed afterwards, so a
+    wording's group is stable (annotations.quote_keys)."""
+
+    digest = models.CharField(max_length=32, unique=True)  # of `words`
+    words = models.TextField()
+    # The digest of the group's first wording (its own, for that one): Span.match_key.
+    key = models.CharField(max_length=32)
+    # A group's first wording is compared with later ones sharing one of its three longest
+    # words (its blocks); other wordings leave them empty.
+    block1 = models.CharField(max_length=64, blank=True, db_index=True)
+    block2 = models.CharField(max_length=64, blank=True, db_index=True)
+    block3 = models.CharField(max_length=64, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.words[:60]
 
 
 class HistoryAction(models.TextChoices):

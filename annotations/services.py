@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from annotations import anchoring, history, proposals
+from annotations import anchoring, history, proposals, quote_keys
 from annotations.history import snapshot
 from annotations.models import (
     NAME_MAX_LENGTH,
@@ -201,6 +201,7 @@ def span_create(
         created_by=user,
         layer=layer,
     )
+    quote_keys.spans_key([span])
     try:
         with transaction.atomic():
             # A private layer's claim span states no Claim yet: claims are shared (listed
@@ -311,7 +312,18 @@ def _check_layer_span(span: Span, user) -> None:
 
 
 def _derived_on_update(changed: dict, current: Span) -> dict:
-    return {**_review_done(changed, current), **_review_reset(changed, current)}
+    return {
+        **_review_done(changed, current),
+        **_review_reset(changed, current),
+        **_match_key(changed, current),
+    }
+
+
+def _match_key(changed: dict, current: Span) -> dict:
+    """A quote's new words may belong to another wording group (reused quotes)."""
+    if "text" not in changed or current.kind != SpanKind.QUOTE:
+        return {}
+    return {"match_key": quote_keys.match_keys([changed["text"]])[changed["text"]]}
 
 
 def _review_done(changed: dict, current: Span) -> dict:
@@ -731,6 +743,7 @@ def span_restore(
         created_by_id=_user_id(data["created_by"]),
         version=data["version"] + 1,
     )
+    quote_keys.spans_key([span])  # its words may have moved on with the article
     try:
         with transaction.atomic():
             span.save(force_insert=True)
@@ -1314,6 +1327,7 @@ def spans_reanchor(*, article: Article, old_body: str, user=None) -> ReanchorRep
         span.updated_at = now
         bucket.append(span)
         entries.append(history.entry(action, span, before=before, after=snapshot(span), user=user))
+    quote_keys.spans_key(moved)  # moved quotes with other words change wording group
     if kept:
         _update_rows(kept, ["prefix", "suffix"])
     if moved:
@@ -1331,6 +1345,7 @@ def spans_reanchor(*, article: Article, old_body: str, user=None) -> ReanchorRep
                 "suffix",
                 "status",
                 "revised_from",
+                "match_key",
                 "version",
                 "updated_at",
             ],

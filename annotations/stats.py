@@ -248,7 +248,7 @@ class Appearance:
 
 @dataclass
 class Reuse:
-    """One quote that ran in two or more articles (matched as the quote-match check does)."""
+    """One quote that ran in two or more articles: a speaker's quotes of one wording group."""
 
     speaker_id: int | None
     speaker_name: str
@@ -268,22 +268,40 @@ class Reuse:
         return sorted({a.source for a in self.appearances if a.source})
 
 
-_BLOCK_WORDS = 3  # a quote is compared with those of the same speaker sharing a longest word
-
-
 def quote_reuse(*, scope: Scope = Scope(), limit: int = 100) -> list[Reuse]:
-    """Quotes that appear in two or more articles, most articles first.
+    """Quotes that appear in two or more articles, most articles first (then those first
+    published, then by the first appearance's span id).
 
-    A quote is taken up again when a later quote of the same speaker (quotes without a
-    speaker are left out), in another article, scores at least `matching.MATCH` against its
-    first appearance with `matching.quote_similarity`, the score of the quote-match check
-    (spans/<id>/matches/). Quotes are visited in order of publication; each is compared with
-    the first appearances of the same speaker sharing one of its three longest words, and
-    joins the earliest that matches, or is a first appearance itself.
+    "The same quote" is the same speaker's quotes (quotes without a speaker are left out)
+    whose wordings are in one group (`Span.match_key`, annotations.quote_keys: words that
+    score at least `matching.MATCH` with the group's first wording, the score of the
+    quote-match check). The groups are counted by the database (GROUP BY speaker and key);
+    only the appearances of the groups shown are read.
     """
-    rows = list(
+    quotes = (
         scoped_spans(SpanKind.QUOTE, scope)
         .filter(speaker__isnull=False)  # "the same quote" is the same person's words
+        .exclude(match_key="")
+    )
+    groups = list(
+        quotes.values("speaker_id", "match_key")
+        .annotate(articles=Count("article", distinct=True), dated=Count("article__published_at"))
+        .filter(articles__gte=2)
+        .order_by()
+        .values_list("speaker_id", "match_key", "articles", "dated")
+    )
+    # Rank by what the counts tell (most articles, then dated before undated); the first
+    # span decides among equals, so read every group that ties with the last one shown.
+    groups.sort(key=_rank)
+    if len(groups) > limit:
+        last = _rank(groups[limit - 1])
+        groups = [group for group in groups if _rank(group) <= last]
+    wanted = {(speaker, key) for speaker, key, _, _ in groups}
+    rows = (
+        quotes.filter(
+            speaker_id__in={speaker for speaker, _ in wanted},
+            match_key__in={key for _, key in wanted},
+        )
         .order_by(F("article__published_at").asc(nulls_last=True), "article_id", "start", "pk")
         .values_list(
             "pk",
@@ -294,63 +312,44 @@ def quote_reuse(*, scope: Scope = Scope(), limit: int = 100) -> list[Reuse]:
             "text",
             "speaker_id",
             "speaker__name",
+            "match_key",
         )
     )
+    members: dict[tuple, list[tuple]] = defaultdict(list)
+    for row in rows:
+        if (row[6], row[8]) in wanted:
+            members[(row[6], row[8])].append(row)
     normalised: dict[str, str] = {}  # the same words in many articles: normalise once
-    group_of: dict[tuple, int] = {}  # (speaker, normalised words) -> the group's first row
-    leaders: dict[tuple, list[int]] = defaultdict(list)  # (speaker, word) -> first rows
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i, row in enumerate(rows):
-        text, speaker = row[5], row[6]
-        if text not in normalised:
-            normalised[text] = matching.normalise(text)
-        words = normalised[text]
-        key = (speaker, words)
-        if key not in group_of:  # words not seen from this speaker yet: score them
-            longest = sorted({w for w in words.split() if len(w) >= 4}, key=lambda w: (-len(w), w))
-            blocks = [(speaker, w) for w in longest[:_BLOCK_WORDS]]
-            candidates = sorted({leader for block in blocks for leader in leaders[block]})
-            found = next(
-                (
-                    leader
-                    for leader in candidates
-                    if matching.normalised_similarity(normalised[rows[leader][5]], words)
-                    >= matching.MATCH
-                ),
-                None,
-            )
-            if found is None:
-                found = i
-                for block in blocks:
-                    leaders[block].append(i)
-            group_of[key] = found
-        groups[group_of[key]].append(i)
-
     found = []
-    for leader, members in groups.items():
-        if len({rows[i][1] for i in members}) < 2:
-            continue
-        appearances = [
-            Appearance(
-                span_id=rows[i][0],
-                article_id=rows[i][1],
-                title=rows[i][2],
-                source=rows[i][3],
-                published_at=rows[i][4],
-                text=rows[i][5],
-            )
-            for i in members
-        ]
+    for group in members.values():
+        for row in group:
+            if row[5] not in normalised:
+                normalised[row[5]] = matching.normalise(row[5])
         found.append(
             Reuse(
-                speaker_id=rows[leader][6],
-                speaker_name=rows[leader][7] or "",
-                appearances=appearances,
-                words_differ=len({normalised[rows[i][5]] for i in members}) > 1,
+                speaker_id=group[0][6],
+                speaker_name=group[0][7] or "",
+                appearances=[
+                    Appearance(
+                        span_id=row[0],
+                        article_id=row[1],
+                        title=row[2],
+                        source=row[3],
+                        published_at=row[4],
+                        text=row[5],
+                    )
+                    for row in group
+                ],
+                words_differ=len({normalised[row[5]] for row in group}) > 1,
             )
         )
     found.sort(key=lambda r: (-r.articles, r.first.published_at is None, r.first.span_id))
     return found[:limit]
+
+
+def _rank(group: tuple) -> tuple[int, bool]:
+    _, _, articles, dated = group
+    return -articles, dated == 0
 
 
 # --- articles by what they contain ------------------------------------------------------------

@@ -32,7 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rapidfuzz import fuzz
 
-from annotations import history, proposals, services
+from annotations import history, proposals, quote_keys, services
 from annotations.history import snapshot
 from annotations.models import (
     Assignment,
@@ -465,7 +465,7 @@ def article_suggest(
         try:
             # The article row is locked, so no other writer adds spans to it meanwhile (no
             # savepoint: after a conflict the whole call rolls back).
-            Span.objects.bulk_create(new, batch_size=500)
+            Span.objects.bulk_create(quote_keys.spans_key(new), batch_size=500)
         except IntegrityError:
             raise ValidationError(
                 "The annotations of this article changed meanwhile; run Suggest again.",

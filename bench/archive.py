@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
+from annotations import quote_keys
 from annotations.models import Claim, Entity, EntityAlias, Span
 from annotations.text import context, fold
 from articles.models import Article
@@ -251,7 +252,9 @@ def _store(
         for claim, span in spans:
             if claim is not None:
                 span.claim_id = claim.id
-        writer(Span, [span for _, span in spans], ids=False)
+        # As the services do: each quote gets its wording group (registered chunk by chunk,
+        # in order of publication).
+        writer(Span, quote_keys.spans_key(span for _, span in spans), ids=False)
     report.articles += len(articles)
     report.claims += len(claims)
     report.spans += len(spans)

@@ -485,7 +485,15 @@ def team_measure(options: Options, user, article_ids: list[int], runner, html_ru
     try:
         copies = []
         spans = Span.objects.filter(article_id__in=article_ids, layer__isnull=True).values(
-            "article_id", "kind", "start", "end", "text", "speaker_id", "entity_id", "status"
+            "article_id",
+            "kind",
+            "start",
+            "end",
+            "text",
+            "speaker_id",
+            "entity_id",
+            "status",
+            "match_key",
         )
         by_article = {a.article_id: (a, b) for a, b in zip(*layers, strict=True)}
         for n, row in enumerate(spans):

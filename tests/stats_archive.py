@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from annotations import quote_keys
 from annotations.models import (
     Claim,
     Entity,
@@ -82,7 +83,7 @@ def _article(n: int, title: str, body: str, source: str, published: dt.datetime 
 
 def _span(article: Article, text: str, kind: str, status=SpanStatus.ACCEPTED, **links) -> Span:
     start = article.body.index(text)
-    return Span.objects.create(
+    span = Span(
         article=article,
         start=start,
         end=start + len(text),
@@ -91,6 +92,9 @@ def _span(article: Article, text: str, kind: str, status=SpanStatus.ACCEPTED, **
         status=status,
         **links,
     )
+    quote_keys.spans_key([span])  # a quote's wording group, as the services set it
+    span.save()
+    return span
 
 
 def build() -> Archive:

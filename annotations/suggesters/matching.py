@@ -82,6 +82,28 @@ def normalised_similarity(na: str, nb: str) -> float:
     return round(whole, 4)
 
 
+# Scores (0..100) below which normalised_similarity cannot reach MATCH even after rounding to
+# 4 decimals: a little under MATCH for the whole texts, and under MATCH ÷ 0.95 for an excerpt.
+_RATIO_FLOOR = MATCH * 100 - 0.01
+_EXCERPT_FLOOR = MATCH * 100 / 0.95 - 0.01
+
+
+def first_match(words: str, candidates: list[str]) -> int | None:
+    """The index of the first of `candidates` (normalised) that scores at least MATCH with
+    `words` (normalised), or None: what trying them in order with normalised_similarity
+    finds, with rapidfuzz's score_cutoff skipping the hopeless ones early."""
+    if not words:
+        return None
+    excerpt = len(words.split()) >= 5  # else only the whole texts are compared
+    for i, candidate in enumerate(candidates):
+        hopeful = fuzz.ratio(candidate, words, score_cutoff=_RATIO_FLOOR) or (
+            excerpt and fuzz.partial_ratio(candidate, words, score_cutoff=_EXCERPT_FLOOR)
+        )
+        if hopeful and normalised_similarity(candidate, words) >= MATCH:
+            return i
+    return None
+
+
 def is_match(a: str, b: str) -> bool:
     return quote_similarity(a, b) >= MATCH
 

@@ -199,6 +199,7 @@ def test_no_inline_script_or_style(viewer_client, archive):
 
 
 def test_query_count(viewer_client, archive, django_assert_num_queries):
-    # Session, user with roles, outlets, five tables, the reuse quotes.
-    with django_assert_num_queries(9):
+    # Session, user with roles, outlets, five tables, the reused quotes' groups and
+    # appearances.
+    with django_assert_num_queries(10):
         viewer_client.get(STATS)
