@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import cached_property
 
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -153,6 +155,28 @@ class AppearanceSerializer(serializers.Serializer):
     source = serializers.CharField(help_text="Outlet; may be empty.")
     published_at = serializers.DateTimeField(allow_null=True)
     text = serializers.CharField(help_text="The quote as this article printed it.")
+
+    def to_representation(self, appearance: stats.Appearance) -> dict:
+        # Thousands per response (every appearance of 100 quotes): the fields above document
+        # it; a plain dict builds the same in a fraction of the time (published_at as DRF's
+        # DateTimeField writes it: ISO 8601 in the current time zone, UTC as "Z").
+        published = appearance.published_at
+        if published is not None:
+            published = published.astimezone(self.zone).isoformat()
+            if published.endswith("+00:00"):
+                published = published[:-6] + "Z"
+        return {
+            "span": appearance.span_id,
+            "article": appearance.article_id,
+            "title": appearance.title,
+            "source": appearance.source,
+            "published_at": published,
+            "text": appearance.text,
+        }
+
+    @cached_property
+    def zone(self):
+        return timezone.get_current_timezone()
 
 
 class ReuseSerializer(serializers.Serializer):

@@ -169,3 +169,41 @@ def test_first_match_is_the_first_candidate_in_order_that_matches():
     excerpt = matching.normalise("rebuild the old harbour bridge")
     assert matching.first_match(excerpt, [words]) == 0
     assert matching.normalised_similarity(words, excerpt) >= matching.MATCH
+
+
+def test_a_quote_twice_in_one_article_counts_one_article(editor, viewer_api):
+    """Groups are ranked by their quotes first (cheap), then by articles: a quote printed
+    twice in one article must not push a quote from more articles out of the top."""
+    from tests.factories import ArticleFactory, EntityFactory
+
+    ana = EntityFactory(name="Ana Ruiz", kind="PERSON")
+    twice = "We will rebuild the old harbour bridge"
+    thrice = "Nobody has measured the tidal currents since 1990"
+    bodies = [
+        f"“{twice}.” Later: “{twice}!” And: “{twice}?” Also “{thrice}.”",
+        f"“{twice}.” And “{thrice}.”",
+        f"“{thrice}.”",
+    ]
+    for body in bodies:
+        article = ArticleFactory(body=body)
+        at = 0
+        for words in (twice, thrice):
+            while (at := body.find(words, at)) != -1:
+                services.span_create(
+                    article=article,
+                    kind=SpanKind.QUOTE,
+                    start=at,
+                    end=at + len(words),
+                    speaker=ana,
+                    user=editor,
+                )
+                at += len(words)
+            at = 0
+    # `twice`: 4 quotes in 2 articles; `thrice`: 3 quotes in 3 articles.
+    top = viewer_api.get("/api/stats/reuse/?limit=1").json()
+    assert [(r["first"]["text"], r["articles"]) for r in top] == [(thrice, 3)]
+    both = viewer_api.get("/api/stats/reuse/").json()
+    assert [(r["first"]["text"], r["articles"], len(r["appearances"])) for r in both] == [
+        (thrice, 3, 3),
+        (twice, 2, 4),
+    ]
