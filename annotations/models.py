@@ -355,6 +355,21 @@ class Span(models.Model):
                 condition=Q(kind=SpanKind.QUOTE),
                 name="span_quote_match_idx",
             ),
+            # Articles by what they contain (stats.articles_containing): an EXISTS probe per
+            # article answered from the index alone: ?has= (article, kind), ?verdict= (the
+            # claims of an article's claim spans); ?entity= the mentions of an entity, probed
+            # per article or read whole when the entity is rare. (?speaker= uses
+            # span_kind_status_stats_idx / span_quote_match_idx.)
+            models.Index(
+                fields=["article", "kind", "claim"],
+                condition=Q(status=SpanStatus.ACCEPTED),
+                name="span_accepted_article_idx",
+            ),
+            models.Index(
+                fields=["entity", "article"],
+                condition=Q(kind=SpanKind.MENTION, status=SpanStatus.ACCEPTED),
+                name="span_accepted_mention_idx",
+            ),
             # One private layer's spans in text order (agreement, ?assignment=).
             models.Index(fields=["layer", "start", "end"], name="span_layer_idx"),
             # Review queue: spans awaiting a decision, per article.
