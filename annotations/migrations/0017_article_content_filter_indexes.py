@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0015_quote_match_keys'),
+        ('annotations', '0016_quote_match_keys'),
         ('articles', '0006_article_published_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
