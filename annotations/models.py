@@ -346,13 +346,14 @@ class Span(models.Model):
             # speaker or claim and joined to their article, read from the index alone.
             models.Index(
                 fields=["kind", "status", "speaker", "article", "claim"],
+                condition=Q(layer__isnull=True),
                 name="span_kind_status_stats_idx",
             ),
             # Reused quotes (stats.quote_reuse): a status's quotes grouped by speaker and
             # wording group, with their articles, read from the index alone.
             models.Index(
                 fields=["status", "speaker", "match_key", "article"],
-                condition=Q(kind=SpanKind.QUOTE),
+                condition=Q(kind=SpanKind.QUOTE, layer__isnull=True),
                 name="span_quote_match_idx",
             ),
             # Articles by what they contain (stats.articles_containing): an EXISTS probe per
@@ -362,12 +363,12 @@ class Span(models.Model):
             # span_kind_status_stats_idx / span_quote_match_idx.)
             models.Index(
                 fields=["article", "kind", "claim"],
-                condition=Q(status=SpanStatus.ACCEPTED),
+                condition=Q(status=SpanStatus.ACCEPTED, layer__isnull=True),
                 name="span_accepted_article_idx",
             ),
             models.Index(
                 fields=["entity", "article"],
-                condition=Q(kind=SpanKind.MENTION, status=SpanStatus.ACCEPTED),
+                condition=Q(kind=SpanKind.MENTION, status=SpanStatus.ACCEPTED, layer__isnull=True),
                 name="span_accepted_mention_idx",
             ),
             # One private layer's spans in text order (agreement, ?assignment=).

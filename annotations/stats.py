@@ -139,8 +139,9 @@ def _dimensions(kind: str) -> dict[str, _Dimension]:
 
 
 def scoped_spans(kind: str, scope: Scope) -> QuerySet[Span]:
-    """The spans of a kind that the statistics count (served by span_kind_status_stats_idx)."""
-    spans = Span.objects.filter(kind=kind, status=scope.status)
+    """The spans of a kind that the statistics count (served by span_kind_status_stats_idx):
+    the shared layer only, never a blind assignee's private one."""
+    spans = Span.objects.filter(kind=kind, status=scope.status, layer__isnull=True)
     if scope.source:
         spans = spans.filter(article__source=scope.source)
     if scope.published_after is not None:
@@ -383,8 +384,10 @@ def articles_containing(
 ) -> QuerySet:
     """Articles with an accepted quote by `speaker`, an accepted mention of `entity`, an
     accepted span of each kind in `has`, an accepted claim span whose claim has `verdict`,
-    and any span in `status` (suggested or orphaned); the criteria combine (AND)."""
-    accepted = Span.objects.filter(article=OuterRef("pk"), status=SpanStatus.ACCEPTED)
+    and any span in `status` (suggested or orphaned); the criteria combine (AND). Shared
+    spans only: an article must not be found by what a private layer holds."""
+    shared = Span.objects.filter(article=OuterRef("pk"), layer__isnull=True)
+    accepted = shared.filter(status=SpanStatus.ACCEPTED)
     if speaker is not None:
         articles = articles.filter(Exists(accepted.filter(kind=SpanKind.QUOTE, speaker=speaker)))
     if entity is not None:
@@ -396,9 +399,7 @@ def articles_containing(
             Exists(accepted.filter(kind=SpanKind.CLAIM, claim__verdict=verdict))
         )
     if status:
-        articles = articles.filter(
-            Exists(Span.objects.filter(article=OuterRef("pk"), status=status))
-        )
+        articles = articles.filter(Exists(shared.filter(status=status)))
     return articles
 
 

@@ -65,6 +65,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(quotes_key, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name='span',
-            index=models.Index(condition=models.Q(('kind', 'quote')), fields=['status', 'speaker', 'match_key', 'article'], name='span_quote_match_idx'),
+            index=models.Index(condition=models.Q(('kind', 'quote'), ('layer__isnull', True)), fields=['status', 'speaker', 'match_key', 'article'], name='span_quote_match_idx'),
         ),
     ]
