@@ -194,9 +194,9 @@ class SpanViewSet(
             note=data.get("note", ""),
             user=request.user,
         )
+        serializer.instance = span  # the answer: the span, through the same serializer
         return Response(
-            self.get_serializer(span).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            serializer.data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
     def perform_update(self, serializer):

@@ -28,7 +28,6 @@ from django.core.exceptions import (
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
-from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import (
     exceptions,
@@ -423,12 +422,12 @@ class PlainTextRenderer(renderers.BaseRenderer):
 
 
 class DateTimeField(drf_serializers.DateTimeField):
-    """DRF's DateTimeField in settings.TIME_ZONE (UTC: ``…Z``), named once per field instead of
-    asking for the current time zone per value, which cost a tenth of a list's CPU. Nothing
-    activates another time zone, so the output is the same."""
+    """DRF's DateTimeField, in UTC (``…Z``, as settings.TIME_ZONE has it) named once per field:
+    DRF asks for the current time zone for every value, and converting to a ZoneInfo costs
+    four times what converting to UTC does; dates were a third of a span list's CPU."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("default_timezone", timezone.get_default_timezone())
+        kwargs.setdefault("default_timezone", dt.UTC)
         super().__init__(*args, **kwargs)
 
 
