@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404, StreamingHttpResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -42,6 +41,7 @@ from articles.models import Article
 from newsdesk.api import (
     ID_REGEX,
     CursorPagination,
+    FilterBackend,
     JSONLinesRenderer,
     KnownQueryParameters,
     PageNumberPagination,
@@ -107,7 +107,7 @@ class _SpanListBase(KnownQueryParameters, viewsets.GenericViewSet):
 
     serializer_class = SpanSerializer
     filterset_class = SpanFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     pagination_class = CursorPagination
     ordering_fields = ["created_at"]
     ordering = ("-created_at", "-id")
@@ -194,9 +194,9 @@ class SpanViewSet(
             note=data.get("note", ""),
             user=request.user,
         )
+        serializer.instance = span  # the answer: the span, through the same serializer
         return Response(
-            self.get_serializer(span).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            serializer.data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
     def perform_update(self, serializer):
@@ -400,7 +400,7 @@ class EntityViewSet(KnownQueryParameters, viewsets.ModelViewSet):
 
     serializer_class = EntitySerializer
     filterset_class = EntityFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     pagination_class = PageNumberPagination
     ordering_fields = ["name", "created_at"]
     ordering = None  # the queryset's own: by name, or by similarity when searching
@@ -541,7 +541,7 @@ class ClaimViewSet(KnownQueryParameters, viewsets.ModelViewSet):
 
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     pagination_class = CursorPagination
     ordering_fields = ["created_at"]
     ordering = ("-created_at", "-id")

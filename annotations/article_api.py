@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.urls import reverse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -42,6 +41,7 @@ from newsdesk.api import (
     ID_REGEX,
     W3C_CONTENT_TYPE,
     CursorPagination,
+    FilterBackend,
     JSONLDRenderer,
     JSONLinesRenderer,
     KnownQueryParameters,
@@ -157,7 +157,7 @@ class ArticleViewSet(KnownQueryParameters, mixins.UpdateModelMixin, viewsets.Rea
 
     query_parameters = {"doccano": ("kinds",)}
     filterset_class = ArticleFilter
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
     pagination_class = CursorPagination
     ordering_fields = ["imported_at"]
     ordering = ("-imported_at", "-id")

@@ -7,7 +7,7 @@ from annotations import stats
 from annotations.models import Entity, EntityKind, Verdict
 from articles import selectors
 from articles.models import Article
-from newsdesk.api import DateTimeFilter
+from newsdesk.api import DateTimeFilter, FilterSet
 
 
 class _ContainsEntityFilter(django_filters.ModelChoiceFilter):
@@ -25,7 +25,7 @@ class _ContainsEntityFilter(django_filters.ModelChoiceFilter):
         return stats.articles_containing(qs, **{self.contains: value.pk})
 
 
-class ArticleFilter(django_filters.FilterSet):
+class ArticleFilter(FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
         max_length=500,

@@ -18,10 +18,10 @@ from annotations.models import (
     Verdict,
 )
 from articles.models import Article
-from newsdesk.api import BooleanFilter, DateTimeFilter, IdFilter
+from newsdesk.api import BooleanFilter, DateTimeFilter, FilterSet, IdFilter
 
 
-class SpanFilter(django_filters.FilterSet):
+class SpanFilter(FilterSet):
     article = IdFilter(queryset=Article.objects.only("pk"), help_text="Article id.")
     # distinct=False on these column filters: django-filter's default SELECT DISTINCT made
     # PostgreSQL sort and de-duplicate every page (with a parallel worker: +10 ms, bench).
@@ -94,7 +94,7 @@ class SpanFilter(django_filters.FilterSet):
         return queryset.filter(changed if value else ~changed)
 
 
-class EntityFilter(django_filters.FilterSet):
+class EntityFilter(FilterSet):
     kind = django_filters.MultipleChoiceFilter(
         choices=EntityKind.choices,
         distinct=False,
@@ -120,7 +120,7 @@ class EntityFilter(django_filters.FilterSet):
         return selectors.entity_search(queryset, value)
 
 
-class ClaimFilter(django_filters.FilterSet):
+class ClaimFilter(FilterSet):
     verdict = django_filters.MultipleChoiceFilter(
         choices=Verdict.choices,
         distinct=False,

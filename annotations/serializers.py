@@ -19,6 +19,7 @@ from annotations.models import (
 )
 from annotations.selectors import SPAN_API_FIELDS
 from articles.models import Article
+from newsdesk.api import LinkField, ModelSerializer
 
 VERSION_HELP = (
     "Incremented on every change. Send the version you read with an update: if someone "
@@ -66,15 +67,13 @@ class ProposalField(serializers.JSONField):
     """Span.proposal (keys: annotations.proposals)."""
 
 
-class SpanSerializer(_ImmutableMixin, serializers.ModelSerializer):
+class SpanSerializer(_ImmutableMixin, ModelSerializer):
     """A span. Create with start/end (and optionally text to check), or with text alone
     (plus prefix/suffix when it occurs more than once): the server finds the offsets."""
 
     immutable_fields = ("article", "kind", "origin", "prefix", "suffix")
 
-    article = serializers.PrimaryKeyRelatedField(
-        queryset=Article.objects.only("pk", "body"), help_text="Article id."
-    )
+    article = LinkField(queryset=Article.objects.only("pk", "body"), help_text="Article id.")
     kind = serializers.ChoiceField(choices=SpanKind.choices)
     start = serializers.IntegerField(
         required=False,
@@ -105,19 +104,19 @@ class SpanSerializer(_ImmutableMixin, serializers.ModelSerializer):
         max_length=1000,
         help_text="Text just after the span; like prefix.",
     )
-    speaker = serializers.PrimaryKeyRelatedField(
+    speaker = LinkField(
         queryset=Entity.objects.all(),
         required=False,
         allow_null=True,
         help_text="Entity id of who speaks (quotes only).",
     )
-    entity = serializers.PrimaryKeyRelatedField(
+    entity = LinkField(
         queryset=Entity.objects.all(),
         required=False,
         allow_null=True,
         help_text="Entity id the mention names (mentions only; required when accepted).",
     )
-    claim = serializers.PrimaryKeyRelatedField(
+    claim = LinkField(
         queryset=Claim.objects.all(),
         required=False,
         allow_null=True,
@@ -182,7 +181,7 @@ class AliasNamesField(serializers.ListField):
         return [alias.name for alias in data.all()]
 
 
-class EntitySerializer(serializers.ModelSerializer):
+class EntitySerializer(ModelSerializer):
     kind = serializers.ChoiceField(choices=EntityKind.choices)
     gender = serializers.ChoiceField(
         choices=Gender.choices,
@@ -194,7 +193,7 @@ class EntitySerializer(serializers.ModelSerializer):
         required=False,
         help_text="PERSON only: the capacity in which they are quoted; default unknown.",
     )
-    affiliation = serializers.PrimaryKeyRelatedField(
+    affiliation = LinkField(
         queryset=Entity.objects.filter(kind=EntityKind.ORG),
         required=False,
         allow_null=True,
@@ -228,8 +227,8 @@ class EntitySerializer(serializers.ModelSerializer):
         read_only_fields = ("id", "created_at", "updated_at")
 
 
-class ClaimSerializer(serializers.ModelSerializer):
-    claimant = serializers.PrimaryKeyRelatedField(
+class ClaimSerializer(ModelSerializer):
+    claimant = LinkField(
         queryset=Entity.objects.all(),
         required=False,
         allow_null=True,
@@ -264,7 +263,7 @@ class ClaimSerializer(serializers.ModelSerializer):
         )
 
 
-class HistoryMemberSerializer(serializers.ModelSerializer):
+class HistoryMemberSerializer(ModelSerializer):
     """One change in the audit trail: who did what to which span, claim or entity, and the
     row before and after (ids for links; `before` is null for a creation, `after` for a
     deletion). `batch_id`: the bulk action it is part of, if any."""
@@ -289,7 +288,7 @@ class HistoryMemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HistoryBatchSerializer(serializers.ModelSerializer):
+class HistoryBatchSerializer(ModelSerializer):
     """A bulk action (accept or reject all, tag all, merge, a restore): `summary` says what
     it did ("accepted 43 mention suggestions"), `size` how many spans, `restored_by` the
     batch that undid it. `members`: every change it made (in the article's history)."""

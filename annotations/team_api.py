@@ -8,7 +8,6 @@ from __future__ import annotations
 import django_filters
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
@@ -26,7 +25,14 @@ from annotations.models import (
 )
 from annotations.serializers import SpanSerializer
 from articles.models import Article
-from newsdesk.api import ID_REGEX, CursorPagination, KnownQueryParameters
+from newsdesk.api import (
+    ID_REGEX,
+    CursorPagination,
+    FilterBackend,
+    KnownQueryParameters,
+    LinkField,
+    ModelSerializer,
+)
 
 User = get_user_model()
 
@@ -58,9 +64,9 @@ def assignment_in_body(request) -> Assignment | None:
 # --- assignments ---------------------------------------------------------------------------------
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
-    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.only("pk"))
-    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+class AssignmentSerializer(ModelSerializer):
+    article = LinkField(queryset=Article.objects.only("pk"))
+    assignee = LinkField(queryset=User.objects.filter(is_active=True))
     article_title = serializers.CharField(source="article.title", read_only=True)
     assignee_username = serializers.CharField(source="assignee.username", read_only=True)
 
@@ -115,7 +121,7 @@ class AssignmentViewSet(KnownQueryParameters, viewsets.ModelViewSet):
 
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     pagination_class = CursorPagination
     lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -193,16 +199,10 @@ class SpanReviewView(generics.GenericAPIView):
 # --- comments ------------------------------------------------------------------------------------
 
 
-class CommentSerializer(serializers.ModelSerializer):
-    article = serializers.PrimaryKeyRelatedField(
-        queryset=Article.objects.only("pk"), required=False, allow_null=True
-    )
-    span = serializers.PrimaryKeyRelatedField(
-        queryset=Span.objects.all(), required=False, allow_null=True
-    )
-    parent = serializers.PrimaryKeyRelatedField(
-        queryset=Comment.objects.all(), required=False, allow_null=True
-    )
+class CommentSerializer(ModelSerializer):
+    article = LinkField(queryset=Article.objects.only("pk"), required=False, allow_null=True)
+    span = LinkField(queryset=Span.objects.all(), required=False, allow_null=True)
+    parent = LinkField(queryset=Comment.objects.all(), required=False, allow_null=True)
     author_username = serializers.CharField(source="author.username", read_only=True)
 
     class Meta:
@@ -254,7 +254,7 @@ class CommentViewSet(
 
     serializer_class = CommentSerializer
     filterset_class = CommentFilter
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     pagination_class = CommentPagination
     lookup_value_regex = ID_REGEX
 
@@ -272,7 +272,7 @@ class CommentViewSet(
 # --- notifications -------------------------------------------------------------------------------
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     comment = CommentSerializer(read_only=True)
 
     class Meta:

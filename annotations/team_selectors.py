@@ -35,13 +35,15 @@ def span_visibility(user) -> Q:
     """
     if not user.is_authenticated:
         return Q(pk__in=[])
-    layers = Q(layer__isnull=True) | Q(layer__assignee=user)
-    if user.is_superuser or is_reviewer(user):
-        layers |= Q(layer__isnull=False)
-    else:
-        layers |= Q(layer__status__in=[AssignmentStatus.SUBMITTED, AssignmentStatus.DONE])
     blind = _open_blind(user)
     working = Q(article_id__in=blind.values("article_id")) & ~Q(layer__in=blind.values("pk"))
+    if user.is_superuser or is_reviewer(user):
+        return ~working  # every layer (no join to the layers' assignments to say so)
+    layers = (
+        Q(layer__isnull=True)
+        | Q(layer__assignee=user)
+        | Q(layer__status__in=[AssignmentStatus.SUBMITTED, AssignmentStatus.DONE])
+    )
     return layers & ~working
 
 

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from articles.models import Article
+from newsdesk.api import ModelSerializer
 
 _LIST_FIELDS = (
     "id",
@@ -20,7 +21,7 @@ _LIST_FIELDS = (
 )
 
 
-class ArticleListSerializer(serializers.ModelSerializer):
+class ArticleListSerializer(ModelSerializer):
     url = serializers.CharField(read_only=True, help_text="Where it was published; may be empty.")
 
     class Meta:
@@ -29,7 +30,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
         read_only_fields = _LIST_FIELDS
 
 
-class ArticleSerializer(serializers.ModelSerializer):
+class ArticleSerializer(ModelSerializer):
     url = serializers.CharField(read_only=True, help_text="Where it was published; may be empty.")
     body = serializers.CharField(
         read_only=True,
@@ -43,7 +44,7 @@ class ArticleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ArticleMetadataSerializer(serializers.ModelSerializer):
+class ArticleMetadataSerializer(ModelSerializer):
     """What editors may change of an article through the API: its outlet and date."""
 
     source = serializers.CharField(

@@ -17,7 +17,7 @@ What this module adds to axes:
   failures as a login does (axes only hears of logins that start a session).
 
 And the two ways a request's user is loaded, as Django and DRF do it, with the user's roles
-read in the same query (newsdesk.roles.role_flags): ``SessionUserBackend`` and
+read in the same query (newsdesk.roles.with_groups): ``SessionUserBackend`` and
 ``TokenAuthentication``.
 """
 
@@ -36,7 +36,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import BaseThrottle
 
-from newsdesk.roles import keep_roles, role_flags
+from newsdesk.roles import keep_roles, with_groups
 
 LOCKED_MESSAGE = (
     "Too many failed sign-ins for this account or from this address. "
@@ -104,10 +104,11 @@ class SessionUserBackend(ModelBackend):
     """Django's ModelBackend; a signed-in session's user comes with its roles in one query."""
 
     def get_user(self, user_id):
-        user = get_user_model().objects.annotate(**role_flags()).filter(pk=user_id).first()
-        if user is None or not self.user_can_authenticate(user):
+        rows = list(with_groups(get_user_model().objects.filter(pk=user_id)))
+        if not rows or not self.user_can_authenticate(rows[0]):
             return None
-        keep_roles(user, user)
+        user = rows[0]
+        keep_roles(user, rows)
         return user
 
 
@@ -115,15 +116,11 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token check; the token's user comes with its roles in the same query."""
 
     def authenticate_credentials(self, key):
-        token = (
-            Token.objects.select_related("user")
-            .annotate(**role_flags("user_id"))
-            .filter(key=key)
-            .first()
-        )
-        if token is None:
+        rows = list(with_groups(Token.objects.select_related("user").filter(key=key), "user__"))
+        if not rows:
             raise exceptions.AuthenticationFailed("Invalid token.")
+        token = rows[0]
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
-        keep_roles(token.user, token)
+        keep_roles(token.user, rows)
         return token.user, token

@@ -2,8 +2,7 @@
 editors) read, members of `reviewers` review. Checked through the user's `groups` relation
 (Django's API); the sign-in paths (newsdesk.auth) read them in the query that loads the user."""
 
-from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
+from django.db.models import F, QuerySet
 
 EDITORS = "editors"
 VIEWERS = "viewers"
@@ -11,19 +10,18 @@ REVIEWERS = "reviewers"  # approve or send back other people's spans (teams)
 ROLES = (EDITORS, VIEWERS, REVIEWERS)
 
 
-def role_flags(user_id: str = "pk") -> dict:
-    """Annotations for a query that loads a user (its id in the field `user_id`): one
-    membership flag per role, so the roles come with the user instead of a query of their own."""
-    memberships = get_user_model().groups.through.objects
-    return {
-        f"in_{name}": Exists(memberships.filter(user_id=OuterRef(user_id), group__name=name))
-        for name in ROLES
-    }
+def with_groups(queryset: QuerySet, user: str = "") -> QuerySet:
+    """`queryset` (of users, or of rows that link one through `user`) once per group of the
+    user, each row with that group's name as ``group_name`` (None for a user in no group).
+
+    A LEFT JOIN: the roles come with the user in the query that loads it, and a join costs
+    far less to build than a subquery per role did (a third of an API read's own CPU)."""
+    return queryset.annotate(group_name=F(f"{user}groups__name"))
 
 
-def keep_roles(user, row) -> None:
-    """Keep on `user` the roles read through role_flags() on `row` (the user or its token)."""
-    user.newsdesk_roles = frozenset(name for name in ROLES if getattr(row, f"in_{name}"))
+def keep_roles(user, rows) -> None:
+    """Keep on `user` the roles among the group names of `rows` (read through with_groups)."""
+    user.newsdesk_roles = frozenset(row.group_name for row in rows).intersection(ROLES)
 
 
 def roles(user) -> frozenset[str]:

@@ -334,7 +334,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "newsdesk.api.FilterBackend",
         "newsdesk.api.StableOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "newsdesk.api.PageNumberPagination",
